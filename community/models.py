@@ -1,0 +1,211 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+CONTENT_MAX_LENGTH = 10_000
+
+
+class LikeQuerySet(models.QuerySet):
+    def for_target_type(self, model):
+        return self.filter(target_type=ContentType.objects.get_for_model(model))
+
+    def counted(self):
+        """
+        Likes that earn karma: given by someone other than the receiver, and
+        not on a comment that its author deleted or a moderator removed.
+
+        Posts are deleted outright (their likes go with them), so only
+        comments need the check; the subquery reads the small partial index
+        of hidden comments.
+        """
+        hidden_comment_ids = Comment.objects.hidden().values("id")
+        return self.exclude(user=models.F("receiver")).exclude(
+            target_type=ContentType.objects.get_for_model(Comment),
+            target_id__in=hidden_comment_ids,
+        )
+
+
+class Like(models.Model):
+    """
+    One user's like of a post or a comment.
+
+    The target is a content type and an object id rather than a foreign key,
+    so both kinds of target share one table, one unique constraint and one
+    karma query. `receiver` is the target's author at the time of the like:
+    storing it lets "karma earned since T" be one index-only aggregate
+    instead of a join to two tables.
+    """
+
+    POST_KARMA = 5
+    COMMENT_KARMA = 1
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes_given")
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes_received"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LikeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # Also serves "has this user liked these items".
+            models.UniqueConstraint(fields=["user", "target_type", "target_id"], name="like_once_per_target"),
+        ]
+        indexes = [
+            # Like counts of a set of items.
+            models.Index(fields=["target_type", "target_id"], name="like_target_idx"),
+            # "All likes since T grouped by receiver": every column the
+            # leaderboard reads is in the key, so it is an index-only scan.
+            models.Index(
+                fields=["created_at", "receiver", "target_type", "user", "target_id"],
+                name="like_window_idx",
+            ),
+            # A profile's karma: likes received by a set of users.
+            models.Index(fields=["receiver", "created_at"], name="like_receiver_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} likes {self.target_type.model} #{self.target_id}"
+
+
+def like_annotations(queryset, *, model, viewer):
+    """
+    Annotate `like_count` (likes of each row) and `liked` (whether `viewer`
+    likes it; False for anonymous viewers) with correlated subqueries, so
+    the counts never multiply through joins.
+    """
+    target_type = ContentType.objects.get_for_model(model)
+    likes = Like.objects.filter(target_type=target_type, target_id=OuterRef("pk"))
+    like_count = Subquery(
+        likes.order_by().values("target_id").annotate(n=Count("*")).values("n"),
+        output_field=models.IntegerField(),
+    )
+    queryset = queryset.annotate(like_count=Coalesce(like_count, 0))
+    if viewer is not None and viewer.is_authenticated:
+        return queryset.annotate(liked=Exists(likes.filter(user=viewer)))
+    return queryset.annotate(liked=models.Value(False))
+
+
+class PostQuerySet(models.QuerySet):
+    def newest_first(self):
+        return self.order_by("-created_at", "-id")
+
+    def with_counts(self, viewer=None):
+        """
+        Annotate `like_count`, `liked` (by `viewer`) and `comment_count`
+        (visible comments) with subqueries, and fetch the author.
+        """
+        comment_count = Subquery(
+            Comment.objects.filter(post=OuterRef("pk"), state=Comment.State.VISIBLE)
+            .order_by()
+            .values("post")
+            .annotate(n=Count("*"))
+            .values("n"),
+            output_field=models.IntegerField(),
+        )
+        queryset = self.select_related("author").annotate(comment_count=Coalesce(comment_count, 0))
+        return like_annotations(queryset, model=Post, viewer=viewer)
+
+
+class Post(models.Model):
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    content = models.TextField(max_length=CONTENT_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    likes = GenericRelation(Like, content_type_field="target_type", object_id_field="target_id")
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The feed's keyset cursor: (created_at, id) descending.
+            models.Index(fields=["-created_at", "-id"], name="post_feed_idx"),
+            models.Index(fields=["author", "-created_at"], name="post_author_idx"),
+        ]
+
+    def __str__(self):
+        return f"Post #{self.pk} by {self.author}"
+
+    def get_absolute_url(self):
+        return reverse("community:post_detail", args=[self.pk])
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(state=Comment.State.VISIBLE)
+
+    def hidden(self):
+        return self.exclude(state=Comment.State.VISIBLE)
+
+
+class Comment(models.Model):
+    """
+    A comment on a post, or a reply to another comment of the same post.
+
+    `post` is stored on every comment, not only on top-level ones, so a
+    whole discussion is one indexed query whatever its depth; `parent`
+    gives the tree.
+
+    Deletion is soft: a deleted or removed comment keeps its place so its
+    replies stay where they were, and is shown as a tombstone. `parent`
+    uses DO_NOTHING because replies are never deleted one parent at a time:
+    a post takes all its comments with it in one statement, and
+    `services.comment_purge` deletes whole subtrees, so the ORM never
+    recurses down a reply chain thousands deep.
+    """
+
+    class State(models.TextChoices):
+        VISIBLE = "visible", "Visible"
+        DELETED = "deleted", "Deleted by its author"
+        REMOVED = "removed", "Removed by a moderator"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    content = models.TextField(max_length=CONTENT_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    likes = GenericRelation(Like, content_type_field="target_type", object_id_field="target_id")
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # A post's whole discussion in reading order.
+            models.Index(fields=["post", "created_at", "id"], name="comment_thread_idx"),
+            models.Index(fields=["parent"], name="comment_parent_idx"),
+            models.Index(fields=["author", "-created_at"], name="comment_author_idx"),
+            # Karma skips likes of hidden comments; those are few.
+            models.Index(fields=["id"], condition=~Q(state="visible"), name="comment_hidden_idx"),
+        ]
+
+    def __str__(self):
+        return f"Comment #{self.pk} on post #{self.post_id}"
+
+    def get_absolute_url(self):
+        return reverse("community:comment_detail", args=[self.pk])
+
+    @property
+    def is_visible(self):
+        return self.state == self.State.VISIBLE
