@@ -50,7 +50,7 @@ if not SECRET_KEY:
             "(for example: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
         )
     # Only ever used with DEBUG on, on a developer's machine.
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -68,7 +68,6 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "tailwind",
     "theme",
-
     "community",
 ]
 

@@ -1,0 +1,105 @@
+/* Progressive enhancements for htmx pages. Everything here has a plain
+   HTML fallback: the site works without this file. */
+(function () {
+  "use strict";
+
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+  window.communityAnnounce = announce;
+
+  // --- Leaderboard: live updates that pause in hidden tabs and on request.
+  var paused = false;
+
+  function rankingOf(root) {
+    return Array.prototype.map.call(root.querySelectorAll("[data-username]"), function (row) {
+      return row.getAttribute("data-username") + ":" + row.getAttribute("data-karma");
+    }).join(",");
+  }
+
+  function describeRanking(root) {
+    var rows = root.querySelectorAll("[data-username]");
+    if (!rows.length) return "Leaderboard: no karma earned in the last 24 hours yet.";
+    return "Leaderboard updated: " + Array.prototype.map.call(rows, function (row, i) {
+      return (i + 1) + ". " + row.getAttribute("data-username") + ", " + row.getAttribute("data-karma") + " karma";
+    }).join("; ") + ".";
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-leaderboard-pause]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        paused = !paused;
+        button.setAttribute("aria-pressed", paused ? "true" : "false");
+        button.textContent = paused ? "Resume live updates" : "Pause live updates";
+      });
+    });
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.id === "leaderboard" && (paused || document.visibilityState !== "visible")) {
+      event.preventDefault();
+    }
+  });
+
+  var before = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "leaderboard") {
+      before = rankingOf(event.detail.target);
+      // Keep open receipts open across refreshes.
+      event.detail.target._openRows = Array.prototype.map.call(
+        event.detail.target.querySelectorAll("details[open]"),
+        function (d) { return d.closest("[data-username]").getAttribute("data-username"); });
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target) return;
+    if (target.id === "leaderboard") {
+      (target._openRows || []).forEach(function (name) {
+        var row = target.querySelector('[data-username="' + CSS.escape(name) + '"] details');
+        if (row) row.open = true;
+      });
+      var after = rankingOf(target);
+      var panel = target.closest("[data-leaderboard-panel]");
+      var region = panel && panel.querySelector("[data-leaderboard-announcer]");
+      if (region && before !== null && before !== after) region.textContent = describeRanking(target);
+      before = null;
+      return;
+    }
+    var liked = target.matches && target.matches("form[data-like]") ? target : null;
+    if (liked) {
+      var button = liked.querySelector("button");
+      if (button) announce(button.getAttribute("aria-pressed") === "true" ? "Liked. " + button.getAttribute("aria-label") : "Like removed. " + button.getAttribute("aria-label"));
+    }
+  });
+
+  // Replies and new posts land where the person expects and are announced.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var focused = document.activeElement;
+    if (focused && focused.matches && focused.matches("article[autofocus]")) {
+      focused.removeAttribute("autofocus");
+      announce(focused.getAttribute("data-item") === "post" ? "Your post is up." : "Comment added.");
+    }
+  });
+
+  // Cancel an inline reply form without leaving the page.
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest && event.target.closest("[data-cancel-reply]");
+    if (!cancel) return;
+    var form = cancel.closest("form");
+    if (form && form.parentElement && form.parentElement.id.indexOf("reply-slot-") === 0) {
+      event.preventDefault();
+      var slot = form.parentElement;
+      slot.innerHTML = "";
+      var article = slot.closest("article");
+      var reply = article && article.querySelector("[data-reply]");
+      if (reply) reply.focus();
+    }
+  });
+})();
