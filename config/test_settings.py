@@ -14,3 +14,5 @@ from config.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 SECURE_SSL_REDIRECT = False
+# Static files come from the finders in tests; there is no collected folder.
+STATIC_ROOT = None

@@ -1,0 +1,71 @@
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+
+from community.models import Comment, Like, Post
+
+_names = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username=None, **extra):
+        return get_user_model().objects.create_user(
+            username=username or f"user{next(_names)}", password="a-long-test-password", **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_post(make_user):
+    def make(author=None, content="A post", **extra):
+        return Post.objects.create(author=author or make_user(), content=content, **extra)
+
+    return make
+
+
+@pytest.fixture
+def make_comment(make_user, make_post):
+    def make(post=None, parent=None, author=None, content="A comment", **extra):
+        if post is None:
+            post = parent.post if parent is not None else make_post()
+        return Comment.objects.create(
+            post=post, parent=parent, author=author or make_user(), content=content, **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_like():
+    """A like row written directly, as any history (self-likes included) may hold."""
+
+    def make(user, target, **extra):
+        return Like.objects.create(
+            user=user,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=target.pk,
+            receiver_id=target.author_id,
+            **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def other(make_user):
+    return make_user("bob")
+
+
+@pytest.fixture
+def alice_client(client, user):
+    client.force_login(user)
+    return client

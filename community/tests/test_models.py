@@ -1,0 +1,42 @@
+import pytest
+from django.db import IntegrityError, transaction
+
+from community.models import Comment, Like, Post
+
+
+def test_a_second_like_by_the_same_user_on_the_same_target_is_refused(make_post, make_like, other):
+    post = make_post()
+    make_like(other, post)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_like(other, post)
+    assert Like.objects.count() == 1
+
+
+def test_likes_on_a_post_and_a_comment_with_the_same_id_do_not_collide(
+    make_post, make_comment, make_like, other
+):
+    post = make_post()
+    comment = make_comment(post=post)
+    Comment.objects.filter(pk=comment.pk).update(id=post.pk)
+    comment = Comment.objects.get(pk=post.pk)
+    assert comment.pk == post.pk
+    make_like(other, post)
+    make_like(other, comment)
+    assert Like.objects.filter(user=other, target_id=post.pk).count() == 2
+
+
+def test_deleting_a_post_deletes_its_likes(make_post, make_like, other, user):
+    post = make_post()
+    keep = make_post()
+    make_like(other, post)
+    make_like(user, post)
+    make_like(other, keep)
+    post.delete()
+    assert list(Like.objects.values_list("target_id", flat=True)) == [keep.pk]
+
+
+def test_karma_is_not_a_field_anywhere():
+    from django.contrib.auth import get_user_model
+
+    for model in (Post, Comment, Like, get_user_model()):
+        assert not [f.name for f in model._meta.get_fields() if "karma" in f.name]
