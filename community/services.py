@@ -150,7 +150,7 @@ def _locked_target(model, target_id: int):
     queryset = model.objects.select_for_update()
     if model is Comment:
         queryset = queryset.filter(state=Comment.State.VISIBLE)
-    target = queryset.filter(pk=target_id).only("id", "author_id").first()
+    target = next(iter(queryset.filter(pk=target_id).only("id", "author_id").order_by()), None)
     if target is None or target.author_id is None:
         raise NotFound(f"This {model._meta.verbose_name} is gone.")
     return target
