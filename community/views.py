@@ -130,7 +130,9 @@ def post_create(request):
             messages.success(request, "Your post is up.")
             return redirect("community:feed")
         if request.htmx:
-            response = render(request, "community/partials/post_form.html", {"form": form}, status=400)
+            response = render(
+                request, "community/partials/post_form.html", {"form": form, "in_feed": True}, status=400
+            )
             return reswap(retarget(response, "#post-form"), "outerHTML")
         return render(request, "community/post_form.html", {"form": form}, status=400)
     return render(request, "community/post_form.html", {"form": form})

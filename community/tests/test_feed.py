@@ -172,6 +172,7 @@ def test_bad_post_content_comes_back_with_an_error_and_saves_nothing(alice_clien
     if htmx:
         assert response["HX-Retarget"] == "#post-form"
         assert response["HX-Reswap"] == "outerHTML"
+        assert 'hx-post="/posts/new/"' in body  # the form keeps working in place
     assert not Post.objects.exists()
 
 
