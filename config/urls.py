@@ -12,3 +12,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("community.urls")),
 ]
+
+handler400 = "community.errors.bad_request"
+handler403 = "community.errors.permission_denied"
+handler404 = "community.errors.page_not_found"
+handler500 = "community.errors.server_error"
