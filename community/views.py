@@ -20,6 +20,7 @@ from django_htmx.http import reswap, retarget
 from . import selectors, services
 from .forms import CommentForm, PostForm, SignupForm
 from .models import Comment, Post, like_annotations
+from .ratelimit import rate_limited
 
 User = get_user_model()
 
@@ -115,6 +116,7 @@ def feed(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("post")
 def post_create(request):
     if not request.user.is_authenticated:
         return _login_required_response(request)
@@ -189,6 +191,7 @@ def post_delete(request, post_id):
 
 
 @require_POST
+@rate_limited("comment")
 def comment_create(request, post_id):
     post = get_object_or_404(Post, pk=post_id)
     if not request.user.is_authenticated:
@@ -309,6 +312,7 @@ LIKE_TARGETS = {"post": Post, "comment": Comment}
 
 
 @require_POST
+@rate_limited("like")
 def like(request, kind, target_id, liked):
     model = LIKE_TARGETS[kind]
     if not request.user.is_authenticated:

@@ -7,6 +7,7 @@ environment, read from a `.env` file beside manage.py when there is one
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "tailwind",
     "theme",
     "community",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "community.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: turns a locked-out log-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,6 +134,25 @@ else:
         }
     }
 
+# Cache: the write rate limits count here, so in production every web
+# process must share it. CACHE_URL empty: this process's memory (one process
+# only); "db://<table>": a table in the database (run `manage.py
+# createcachetable`); "redis://host:6379/0": Redis (needs the redis package).
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if not CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL.startswith("db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_URL.removeprefix("db://") or "django_cache",
+        }
+    }
+elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be empty, db://<table> or redis://..., not {CACHE_URL!r}.")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -138,6 +161,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out username or address before any password is hashed.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one
+# username, or from one address, every attempt for it is refused with 429
+# until AXES_COOLOFF_MINUTES after the last failure, even with the right
+# password. Refused attempts do not extend the lockout.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "community.ratelimit.login_lockout_response"
+AXES_CLIENT_IP_CALLABLE = "community.ratelimit.client_ip"
+# Proxies in front of the site that append to X-Forwarded-For (a load
+# balancer: 1). Failures are counted by the client address they report.
+COMMUNITY_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
+# Writes per signed-in user: "count/period", period s, m, h or d. Past the
+# limit a write is refused with 429 and Retry-After. Counted in CACHES.
+COMMUNITY_RATE_LIMITS = {
+    "post": os.environ.get("COMMUNITY_RATE_LIMIT_POST", "5/m"),
+    "comment": os.environ.get("COMMUNITY_RATE_LIMIT_COMMENT", "20/m"),
+    "like": os.environ.get("COMMUNITY_RATE_LIMIT_LIKE", "60/m"),
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "community:feed"

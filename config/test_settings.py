@@ -16,3 +16,5 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 SECURE_SSL_REDIRECT = False
 # Static files come from the finders in tests; there is no collected folder.
 STATIC_ROOT = None
+# Limits far above what any test sends; the tests of the limits lower them.
+COMMUNITY_RATE_LIMITS = {"post": "10000/m", "comment": "10000/m", "like": "10000/m"}

@@ -1,0 +1,171 @@
+"""
+Throttling: per-user limits on writes, and the answers django-axes gives.
+
+Write limits are counted in Django's cache, one counter per user, kind of
+write and fixed time window: `rate_limited("post")` refuses a POST past
+settings.COMMUNITY_RATE_LIMITS["post"] (for example "5/m") with 429 and
+`Retry-After` until the window ends. Several web processes must share one
+cache (database or Redis, see README) for the limit to hold across them.
+
+Log-in throttling is django-axes (configured in settings); this module
+supplies the client address it counts by and the 429 page it shows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from datetime import timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from . import errors
+
+PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
+RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+
+REFUSALS = {
+    "post": "You are posting faster than the site allows.",
+    "comment": "You are commenting faster than the site allows.",
+    "like": "You are liking faster than the site allows.",
+}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "5/m" -> (5, 60): at most 5 requests per 60 seconds. "10/5m" is 10 per 5 minutes."""
+    match = RATE_PATTERN.match(rate or "")
+    if match is None:
+        raise ImproperlyConfigured(f"A rate limit looks like '5/m' or '100/h', not {rate!r}.")
+    count, multiplier, unit = match.groups()
+    return int(count), int(multiplier or 1) * PERIODS[unit]
+
+
+def hit(scope: str, key, *, now: float | None = None) -> int | None:
+    """
+    Count one request by `key` (a user id) against the `scope` limit.
+
+    Returns None when the request is within the limit, otherwise the seconds
+    until the current window ends and requests are accepted again. A scope
+    with no rate in settings is not limited.
+    """
+    rate = settings.COMMUNITY_RATE_LIMITS.get(scope)
+    if not rate:
+        return None
+    limit, period = parse_rate(rate)
+    now = time.time() if now is None else now
+    window = int(now // period)
+    cache_key = f"ratelimit:{scope}:{key}:{window}"
+    # add() then incr() rather than get() then set(): on a cache with atomic
+    # increments (local memory, Redis) concurrent requests cannot both pass.
+    if cache.add(cache_key, 1, timeout=period + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(cache_key, 1, timeout=period + 1)
+            count = 1
+    if count <= limit:
+        return None
+    return max(1, math.ceil((window + 1) * period - now))
+
+
+def _wait_phrase(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minutes"
+
+
+def rate_limited(scope: str):
+    """Refuse a signed-in user's POST past the `scope` limit with 429 and Retry-After."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method == "POST" and request.user.is_authenticated:
+                wait = hit(scope, request.user.pk)
+                if wait is not None:
+                    return errors.too_many_requests(
+                        request,
+                        message=f"{REFUSALS.get(scope, 'Too many requests.')} "
+                        f"Please wait {_wait_phrase(wait)} and try again.",
+                        retry_after=wait,
+                    )
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# --- django-axes --------------------------------------------------------------
+
+
+def client_ip(request) -> str | None:
+    """
+    The address log-in failures are counted by (AXES_CLIENT_IP_CALLABLE).
+
+    Behind N trusted proxies (COMMUNITY_TRUSTED_PROXY_COUNT) the client is
+    the Nth address from the right of X-Forwarded-For: each proxy appends
+    the address it received the request from, and anything further left
+    was written by the client and can be forged. Without proxies it is the
+    connection's own address.
+    """
+    proxies = getattr(settings, "COMMUNITY_TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")
+
+
+def _cool_off() -> timedelta:
+    cool_off = settings.AXES_COOLOFF_TIME
+    return cool_off if isinstance(cool_off, timedelta) else timedelta(hours=cool_off)
+
+
+def lockout_ends(request, credentials=None):
+    """
+    When the lockout of this request's username or address ends: the cool-off
+    time after the last recorded failure of whichever of the two is locked.
+
+    Attempts refused during a lockout are not recorded
+    (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is off), so the time
+    given does not move while someone keeps trying.
+    """
+    from axes.helpers import get_client_username
+    from axes.models import AccessAttempt
+
+    cool_off = _cool_off()
+    now = timezone.now()
+    recent = AccessAttempt.objects.filter(attempt_time__gte=now - cool_off)
+    ends = []
+    by = {"username": get_client_username(request, credentials), "ip_address": request.axes_ip_address}
+    for field, value in by.items():
+        if value is None:
+            continue
+        row = recent.filter(**{field: value}).aggregate(
+            failures=Sum("failures_since_start"), last=Max("attempt_time")
+        )
+        if row["failures"] and row["failures"] >= settings.AXES_FAILURE_LIMIT:
+            ends.append(row["last"] + cool_off)
+    return max(ends, default=now + cool_off)
+
+
+def login_lockout_response(request, original_response=None, credentials=None):
+    """The 429 page shown instead of the log-in form during a lockout (AXES_LOCKOUT_CALLABLE)."""
+    seconds = max(1, math.ceil((lockout_ends(request, credentials) - timezone.now()).total_seconds()))
+    minutes = math.ceil(seconds / 60)
+    return errors.too_many_requests(
+        request,
+        message=f"Too many failed log-in attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+        retry_after=seconds,
+    )
