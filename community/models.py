@@ -196,6 +196,8 @@ class Comment(models.Model):
             models.Index(fields=["post", "created_at", "id"], name="comment_thread_idx"),
             models.Index(fields=["parent"], name="comment_parent_idx"),
             models.Index(fields=["author", "-created_at"], name="comment_author_idx"),
+            # The moderation list, newest first, and its date filters.
+            models.Index(fields=["-created_at", "-id"], name="comment_created_idx"),
             # Karma skips likes of hidden comments; those are few.
             models.Index(fields=["id"], condition=~Q(state="visible"), name="comment_hidden_idx"),
         ]
