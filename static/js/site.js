@@ -41,13 +41,21 @@
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
-    if (elt && elt.id === "leaderboard" && (paused || document.visibilityState !== "visible")) {
+    // Also wait while focus is inside the list: a swap would throw it away.
+    if (elt && elt.id === "leaderboard" &&
+        (paused || document.visibilityState !== "visible" || elt.contains(document.activeElement))) {
       event.preventDefault();
     }
   });
 
   var before = null;
+  // Where "N more replies" / "Continue this thread" stood, to focus what replaces it.
+  var loadedInto = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
+    var swapped = event.detail.target;
+    if (swapped && swapped.matches && swapped.matches("li.more-replies, li.continue-thread") && event.detail.shouldSwap) {
+      loadedInto = { list: swapped.parentElement, previous: swapped.previousElementSibling };
+    }
     if (event.detail.target && event.detail.target.id === "leaderboard") {
       before = rankingOf(event.detail.target);
       // Keep open receipts open across refreshes.
@@ -72,19 +80,46 @@
       before = null;
       return;
     }
-    var liked = target.matches && target.matches("form[data-like]") ? target : null;
+    // An outerHTML swap fires this on the new element; detail.target is the old one.
+    var liked = event.target.matches && event.target.matches("form[data-like]") ? event.target : null;
     if (liked) {
       var button = liked.querySelector("button");
       if (button) announce(button.getAttribute("aria-pressed") === "true" ? "Liked. " + button.getAttribute("aria-label") : "Like removed. " + button.getAttribute("aria-label"));
     }
   });
 
-  // Replies and new posts land where the person expects and are announced.
+  // New content that asks for focus must not sit in a collapsed thread.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var root = event.target;
+    var wanted = root.matches && (root.matches("article[autofocus]") ? root : root.querySelector("article[autofocus]"));
+    for (var d = wanted && wanted.closest("details:not([open])"); d; d = d.parentElement.closest("details:not([open])")) {
+      d.open = true;
+    }
+  });
+
+  // Replies, new posts and older posts land where the person expects and are announced.
   document.addEventListener("htmx:afterSettle", function (event) {
     var focused = document.activeElement;
     if (focused && focused.matches && focused.matches("article[autofocus]")) {
       focused.removeAttribute("autofocus");
-      announce(focused.getAttribute("data-item") === "post" ? "Your post is up." : "Comment added.");
+      var from = event.detail.target;
+      if (from && from.id === "older-posts") {
+        var count = document.querySelectorAll("#post-list > article").length;
+        announce("Older posts loaded; " + count + " posts shown.");
+      } else {
+        announce(focused.getAttribute("data-item") === "post" ? "Your post is up." : "Comment added.");
+      }
+      return;
+    }
+    if (loadedInto) {
+      var first = loadedInto.previous ? loadedInto.previous.nextElementSibling : loadedInto.list.firstElementChild;
+      var article = first && first.querySelector("article.feed-item");
+      loadedInto = null;
+      if (article && (!document.activeElement || document.activeElement === document.body)) {
+        article.setAttribute("tabindex", "-1");
+        article.focus();
+        announce("More comments loaded.");
+      }
     }
   });
 
