@@ -42,5 +42,9 @@ lint: setup
 check: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Benchmarks on PostgreSQL at community scale (docs/benchmarks.md); seeds its own database on first use.
+bench: setup
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/community_bench} $(BIN)/python manage.py bench
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
