@@ -164,8 +164,7 @@ def login_lockout_response(request, original_response=None, credentials=None):
     """The 429 page shown instead of the log-in form during a lockout (AXES_LOCKOUT_CALLABLE)."""
     seconds = max(1, math.ceil((lockout_ends(request, credentials) - timezone.now()).total_seconds()))
     minutes = math.ceil(seconds / 60)
+    wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
     return errors.too_many_requests(
-        request,
-        message=f"Too many failed log-in attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
-        retry_after=seconds,
+        request, message=f"Too many failed log-in attempts. Try again in {wait}.", retry_after=seconds
     )
