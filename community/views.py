@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
 from . import selectors, services
@@ -106,7 +106,7 @@ def _get_comment(comment_id) -> Comment:
 # --- Feed and posts ---------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def feed(request):
     posts, next_cursor = feed_page(viewer=request.user, cursor=request.GET.get("cursor"))
     context = {"posts": posts, "next_cursor": next_cursor, "form": PostForm()}
@@ -145,7 +145,7 @@ def _thread_context(request, post, *, siblings, after=None):
     return {"post": post, "window": window, "comment_form": CommentForm()}
 
 
-@require_GET
+@require_safe
 def post_detail(request, post_id):
     post = _get_post(post_id, request.user)
     tree = selectors.comment_tree(post_id=post.pk, viewer=request.user)
@@ -232,7 +232,7 @@ def comment_create(request, post_id):
     return render(request, "community/comment_reply.html", {**context, "parent": parent}, status=400)
 
 
-@require_GET
+@require_safe
 def comment_detail(request, comment_id):
     comment = _get_comment(comment_id)
     tree = selectors.comment_tree(post_id=comment.post_id, viewer=request.user)
@@ -254,7 +254,7 @@ def comment_detail(request, comment_id):
     return render(request, "community/comment_detail.html", context)
 
 
-@require_GET
+@require_safe
 def comment_reply(request, comment_id):
     comment = _get_comment(comment_id)
     if not request.user.is_authenticated:
@@ -342,7 +342,7 @@ def like(request, kind, target_id, liked):
 # --- People -----------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def profile(request, username):
     person = get_object_or_404(User, username=username)
     karma = selectors.karma_for_users([person.pk])[person.pk]
@@ -355,7 +355,7 @@ def profile(request, username):
     )
 
 
-@require_GET
+@require_safe
 def leaderboard(request):
     context = {"leaderboard": selectors.leaderboard(), "leaderboard_as_of": timezone.now()}
     if request.htmx:
@@ -377,7 +377,9 @@ def signup(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.username}! You are signed in.")
             return redirect(_safe_next(request, reverse("community:feed")))
-        return render(request, "registration/signup.html", {"form": form, "next": _safe_next(request, "")}, status=400)
+        return render(
+            request, "registration/signup.html", {"form": form, "next": _safe_next(request, "")}, status=400
+        )
     return render(request, "registration/signup.html", {"form": form, "next": _safe_next(request, "")})
 
 
@@ -385,7 +387,7 @@ def signup(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     try:
         with connection.cursor() as cursor:

@@ -268,3 +268,9 @@ def test_deleting_a_post_asks_first_then_removes_comments_and_likes(
 
 def test_deleting_a_missing_post_is_404(alice_client):
     assert alice_client.post("/posts/424242/delete/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/", "/leaderboard/", "/healthz"])
+def test_head_requests_are_answered_like_get(client, url):
+    response = client.head(url)
+    assert response.status_code == 200

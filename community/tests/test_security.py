@@ -763,9 +763,9 @@ def test_writes_to_unknown_ids_are_404(alice, url):
         ("get", "/posts/1/like/", "POST"),
         ("get", "/posts/1/comments/", "POST"),
         ("put", "/posts/new/", "GET, POST"),
-        ("delete", "/posts/1/", "GET"),
-        ("post", "/", "GET"),
-        ("post", "/leaderboard/", "GET"),
+        ("delete", "/posts/1/", "GET, HEAD"),
+        ("post", "/", "GET, HEAD"),
+        ("post", "/leaderboard/", "GET, HEAD"),
         ("get", "/accounts/logout/", "POST, OPTIONS"),
     ],
 )
