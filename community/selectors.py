@@ -81,6 +81,11 @@ class CommentTree:
     def __len__(self) -> int:
         return len(self.by_id)
 
+    @property
+    def visible_count(self) -> int:
+        """Comments that are not tombstones."""
+        return sum(1 for node in self.by_id.values() if node.is_visible)
+
 
 def comment_rows(*, post_id: int, viewer=None):
     """

@@ -153,7 +153,7 @@ def post_detail(request, post_id):
     context = _thread_context(request, post, siblings=tree.roots, after=after)
     if request.htmx and after is not None:
         return render(request, "community/partials/thread.html", {**context, "parent_id": None})
-    return render(request, "community/post_detail.html", {**context, "comment_total": len(tree)})
+    return render(request, "community/post_detail.html", {**context, "comment_total": tree.visible_count})
 
 
 @require_http_methods(["GET", "POST"])
@@ -207,8 +207,9 @@ def comment_create(request, post_id):
             form.add_error("parent", exc)
     if form.is_valid():
         if request.htmx:
-            node = selectors.comment_tree(post_id=post.pk, viewer=request.user).by_id[comment.pk]
-            shown = selectors.ShownComment(node=node)
+            tree = selectors.comment_tree(post_id=post.pk, viewer=request.user)
+            shown = selectors.ShownComment(node=tree.by_id[comment.pk])
+            current_path = (request.htmx.current_url_abs_path or "").split("?")[0]
             return render(
                 request,
                 "community/partials/comment_created.html",
@@ -217,6 +218,8 @@ def comment_create(request, post_id):
                     "post": post,
                     "parent_id": parent.pk if parent else None,
                     "comment_form": CommentForm(),
+                    # The post page's heading counts the discussion; refresh it there.
+                    "comment_total": tree.visible_count if current_path == post.get_absolute_url() else None,
                 },
             )
         return HttpResponseRedirect(

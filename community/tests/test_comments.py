@@ -228,3 +228,24 @@ def test_post_page_counts_the_same_queries_for_1_and_500_comments_with_likes(
     )
     with django_assert_num_queries(4):
         client.get(f"/posts/{post.pk}/")
+
+
+def test_an_htmx_comment_on_the_post_page_refreshes_the_comment_count(alice_client, make_comment):
+    first = make_comment()
+    deleted = make_comment(parent=first)
+    Comment.objects.filter(pk=deleted.pk).update(state=Comment.State.DELETED)
+    make_comment(parent=deleted)
+    url = first.post.get_absolute_url()
+    response = alice_client.post(
+        f"{url}comments/", {"content": "one more"}, HTTP_HX_CURRENT_URL=f"http://testserver{url}", **HX
+    )
+    body = response.content.decode()
+    assert '<h2 id="comments-title" hx-swap-oob="true"' in body
+    assert "3 comments</h2>" in body  # the tombstone is not counted
+    elsewhere = alice_client.post(
+        f"{url}comments/",
+        {"content": "from a permalink"},
+        HTTP_HX_CURRENT_URL=f"http://testserver/comments/{first.pk}/",
+        **HX,
+    )
+    assert "comments-title" not in elsewhere.content.decode()
