@@ -2,6 +2,9 @@
 
 import os
 
+# The suite tests production behaviour whatever a developer's .env says
+# (python-dotenv never overrides variables that are already set).
+os.environ["DJANGO_DEBUG"] = "0"
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-that-is-long-enough-and-random-3f9c1a7e")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Playwright's sync API runs an event loop in the test thread; the live
@@ -18,3 +21,5 @@ SECURE_SSL_REDIRECT = False
 STATIC_ROOT = None
 # Limits far above what any test sends; the tests of the limits lower them.
 COMMUNITY_RATE_LIMITS = {"post": "10000/m", "comment": "10000/m", "like": "10000/m"}
+# Axes logs every log-in at INFO; thousands of force_login calls drown test output.
+AXES_VERBOSE = False
