@@ -71,7 +71,7 @@ def _fmt(value, digits=1) -> str:
     return str(value)
 
 
-def table_lines(rows: list[dict], targets: list[Target], *, markdown: bool) -> list[str]:
+def table_lines(rows: list[dict], targets: list[dict], *, markdown: bool) -> list[str]:
     """The two tables (measurements, targets) as plain text or Markdown."""
     header = ["Measurement", "p50 ms", "p95 ms", "Queries", "Notes"]
     body = [
@@ -85,7 +85,7 @@ def table_lines(rows: list[dict], targets: list[Target], *, markdown: bool) -> l
         for row in rows
     ]
     target_header = ["Target", "Goal", "Measured", "Verdict"]
-    target_body = [[t.name, t.goal, t.figure, t.verdict] for t in targets]
+    target_body = [[t["name"], t["goal"], t["figure"], t["verdict"]] for t in targets]
     return [*_table(header, body, markdown), "", *_table(target_header, target_body, markdown)]
 
 
@@ -111,7 +111,7 @@ def write_json(path: Path, results: dict) -> None:
     path.write_text(json.dumps(results, indent=2, default=str) + "\n")
 
 
-def summary_markdown(results: dict, targets: list[Target]) -> str:
+def summary_markdown(results: dict) -> str:
     meta, dataset = results["meta"], results["dataset"]
     m = meta["machine"]
     counts = dataset["counts"]
@@ -130,21 +130,28 @@ def summary_markdown(results: dict, targets: list[Target]) -> str:
         f"- Data: {counts['users']:,} users, {counts['posts']:,} posts, {counts['comments']:,} comments, "
         f"{counts['likes']:,} likes, {dataset['likes_in_24h_window']:,} of them in the last 24 hours "
         f"({seeding}).",
+        f"- Load average (1 minute) between sections: {_load_range(results)}; other work on the machine "
+        "raises every figure.",
         f"- In-process timings: Django's test client, signed in, DEBUG off, {meta['runs']} runs after "
         "2 warm-up runs; p50 is the median. Query counts are for signed-in requests and include the "
         "session and user lookups (2).",
         "",
-        *table_lines(results["rows"], targets, markdown=True),
+        *table_lines(results["rows"], results["targets"], markdown=True),
     ]
     return "\n".join(lines)
 
 
-def update_docs(path: Path, results: dict, targets: list[Target]) -> bool:
+def _load_range(results: dict) -> str:
+    values = [v for pair in results["details"].get("load_average", {}).values() for v in pair]
+    return f"{min(values):.1f} to {max(values):.1f}" if values else "not recorded"
+
+
+def update_docs(path: Path, results: dict) -> bool:
     """Replace the figures between the markers of `path`; False when the markers are missing."""
     text = path.read_text() if path.exists() else ""
     if DOCS_START not in text or DOCS_END not in text:
         return False
-    block = f"{DOCS_START}\n{summary_markdown(results, targets)}\n{DOCS_END}"
+    block = f"{DOCS_START}\n{summary_markdown(results)}\n{DOCS_END}"
     pattern = re.compile(re.escape(DOCS_START) + ".*?" + re.escape(DOCS_END), re.DOTALL)
     path.write_text(pattern.sub(lambda _: block, text, count=1))
     return True

@@ -69,6 +69,7 @@ SESSION_OR_USER_QUERY = re.compile(
 FULL_LOAD = {"tabs": 200, "poll_interval": 5.0, "likes_per_second": 5.0, "duration": 60.0}
 TINY_LOAD = {"tabs": 5, "poll_interval": 1.0, "likes_per_second": 5.0, "duration": 3.0}
 GUNICORN_WORKERS = 3
+GUNICORN_APP = "config.wsgi:application"
 # Likes inside the 24-hour window on the viral day, seeded ones included.
 FULL_VIRAL_WINDOW_LIKES = 1_200_000
 TINY_VIRAL_WINDOW_LIKES = 8_000
@@ -161,7 +162,7 @@ class Command(BaseCommand):
         }
         targets = self.judge()
         results["targets"] = [t.as_dict() for t in targets]
-        self.print_results(results, targets)
+        self.print_results(results)
 
         path = options["json"] or RESULTS_DIR / (
             f"bench-{'tiny-' if self.tiny else ''}{finished:%Y%m%d-%H%M%S}.json"
@@ -170,7 +171,7 @@ class Command(BaseCommand):
         self.say(f"\nResults: {path}")
         if self.tiny or options["no_docs"]:
             self.say("docs/benchmarks.md not updated (tiny run or --no-docs).")
-        elif update_docs(DOCS_PATH, results, targets):
+        elif update_docs(DOCS_PATH, results):
             self.say(f"Figures written to {DOCS_PATH.relative_to(BASE_DIR)}.")
         else:
             self.stderr.write(f"{DOCS_PATH} has no results markers; figures not written there.")
@@ -749,7 +750,7 @@ class Command(BaseCommand):
             ]
         return targets
 
-    def print_results(self, results, targets) -> None:
+    def print_results(self, results) -> None:
         m = results["meta"]["machine"]
         self.say("")
         self.say(
@@ -765,7 +766,7 @@ class Command(BaseCommand):
         if self.tiny:
             self.say("Tiny dataset: the targets are for the full size; verdicts here mean nothing.")
         self.say("")
-        for line in table_lines(self.rows, targets, markdown=False):
+        for line in table_lines(self.rows, results["targets"], markdown=False):
             self.say(line)
         self.say(
             f"\nBenchmark {results['meta']['wall_seconds']:.0f} s"
@@ -825,7 +826,7 @@ def _gunicorn(env, port, log_path):
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "config.wsgi:application",
+                GUNICORN_APP,
                 "--workers",
                 str(GUNICORN_WORKERS),
                 "--bind",
