@@ -1,13 +1,30 @@
+import functools
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 CONTENT_MAX_LENGTH = 10_000
+
+
+@functools.cache
+def _url_pattern(name: str) -> str:
+    marker = "987654321"
+    return reverse(name, args=[marker]).removeprefix(get_script_prefix()).replace(marker, "{}")
+
+
+def url_for(name: str, pk: int) -> str:
+    """
+    reverse(name, args=[pk]) for a URL whose only argument is an integer,
+    from a pattern reversed once: a page of 200 comments needs about 1,500
+    of these, and reverse() costs ~20 µs each.
+    """
+    return get_script_prefix() + _url_pattern(name).format(pk)
 
 
 class LikeQuerySet(models.QuerySet):
@@ -137,7 +154,15 @@ class Post(models.Model):
         return f"Post #{self.pk} by {self.author}"
 
     def get_absolute_url(self):
-        return reverse("community:post_detail", args=[self.pk])
+        return url_for("community:post_detail", self.pk)
+
+    @property
+    def like_url(self):
+        return url_for("community:post_like", self.pk)
+
+    @property
+    def unlike_url(self):
+        return url_for("community:post_unlike", self.pk)
 
 
 class CommentQuerySet(models.QuerySet):
@@ -206,7 +231,15 @@ class Comment(models.Model):
         return f"Comment #{self.pk} on post #{self.post_id}"
 
     def get_absolute_url(self):
-        return reverse("community:comment_detail", args=[self.pk])
+        return url_for("community:comment_detail", self.pk)
+
+    @property
+    def like_url(self):
+        return url_for("community:comment_like", self.pk)
+
+    @property
+    def unlike_url(self):
+        return url_for("community:comment_unlike", self.pk)
 
     @property
     def is_visible(self):

@@ -14,7 +14,7 @@ from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from .models import Comment, Like, Post, like_annotations
+from .models import Comment, Like, Post, like_annotations, url_for
 
 User = get_user_model()
 
@@ -67,8 +67,33 @@ class CommentNode:
     def level(self) -> int:
         return self.depth + 1
 
+    # URLs the comment template shows, without reverse() (see models.url_for).
     def get_absolute_url(self) -> str:
-        return Comment(pk=self.id).get_absolute_url()
+        return url_for("community:comment_detail", self.id)
+
+    @property
+    def parent_url(self) -> str:
+        return url_for("community:comment_detail", self.parent_id)
+
+    @property
+    def like_url(self) -> str:
+        return url_for("community:comment_like", self.id)
+
+    @property
+    def unlike_url(self) -> str:
+        return url_for("community:comment_unlike", self.id)
+
+    @property
+    def reply_url(self) -> str:
+        return url_for("community:comment_reply", self.id)
+
+    @property
+    def edit_url(self) -> str:
+        return url_for("community:comment_edit", self.id)
+
+    @property
+    def delete_url(self) -> str:
+        return url_for("community:comment_delete", self.id)
 
 
 @dataclass(slots=True)

@@ -237,14 +237,17 @@ def comment_create(request, post_id):
 
 @require_safe
 def comment_detail(request, comment_id):
-    comment = _get_comment(comment_id)
-    tree = selectors.comment_tree(post_id=comment.post_id, viewer=request.user)
-    node = tree.by_id.get(comment.pk)
+    # The post (with its counts) found through the comment: one query, not
+    # one for the comment and another for its post.
+    post = Post.objects.with_counts(request.user).filter(comments__id=comment_id).first()
+    if post is None:
+        raise Http404("This comment does not exist.")
+    tree = selectors.comment_tree(post_id=post.pk, viewer=request.user)
+    node = tree.by_id.get(comment_id)
     if node is None:
         # A deleted comment with nothing below it: nothing left to show.
         raise Http404("This comment was deleted.")
     after = _int_or_none(request.GET.get("after"))
-    post = _get_post(comment.post_id, request.user)
     context = _thread_context(request, post, siblings=node.replies, after=after)
     if request.htmx and request.GET.get("fragment") == "replies":
         return render(request, "community/partials/thread.html", {**context, "parent_id": node.id})

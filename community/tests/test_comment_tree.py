@@ -246,3 +246,17 @@ def test_the_post_page_costs_the_same_queries_for_1_and_500_comments(
     with django_assert_num_queries(4):
         response = client.get(f"/posts/{post.pk}/")
     assert response.content.decode().count('data-item="comment"') == selectors.WINDOW_SIZE
+
+
+def test_a_comment_page_costs_the_same_queries_for_a_short_and_a_long_chain(
+    client, make_user, django_assert_num_queries
+):
+    reader = make_user()
+    client.force_login(reader)
+    post = Post.objects.create(author=make_user(), content="deep")
+    short = make_chain(post, post.author, 3)
+    with django_assert_num_queries(4):  # session, user, post found through the comment, every comment
+        assert client.get(f"/comments/{short[1].pk}/").status_code == 200
+    long = make_chain(Post.objects.create(author=post.author, content="deeper"), post.author, 300)
+    with django_assert_num_queries(4):
+        assert client.get(f"/comments/{long[250].pk}/").status_code == 200
