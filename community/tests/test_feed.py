@@ -274,3 +274,12 @@ def test_deleting_a_missing_post_is_404(alice_client):
 def test_head_requests_are_answered_like_get(client, url):
     response = client.head(url)
     assert response.status_code == 200
+
+
+def test_rich_text_memoises_without_mixing_texts():
+    from community.templatetags.community import rich_text
+
+    first = rich_text("see https://a.example/ <b>")
+    assert rich_text("see https://a.example/ <b>") == first
+    assert "&lt;b&gt;" in first
+    assert 'href="https://b.example/"' in rich_text("see https://b.example/ <b>")
