@@ -8,15 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from .models import Comment, Like, Post, like_annotations, url_for
-
-User = get_user_model()
 
 # How much of a thread one page renders. Django's template engine recurses
 # once per nesting level and dies at about 80-130 levels, so unlimited depth
