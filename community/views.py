@@ -103,6 +103,18 @@ def _get_comment(comment_id) -> Comment:
     return get_object_or_404(Comment.objects.select_related("post"), pk=comment_id)
 
 
+def _author_only(request, obj, action: str):
+    """
+    None when the signed-in user wrote `obj`; the log-in redirect for
+    anonymous users; 403 for anyone else.
+    """
+    if not request.user.is_authenticated:
+        return _login_required_response(request)
+    if obj.author_id != request.user.pk:
+        raise PermissionDenied(f"Only the author can {action} this {obj._meta.verbose_name}.")
+    return None
+
+
 # --- Feed and posts ---------------------------------------------------------
 
 
@@ -159,10 +171,8 @@ def post_detail(request, post_id):
 @require_http_methods(["GET", "POST"])
 def post_edit(request, post_id):
     post = get_object_or_404(Post, pk=post_id)
-    if not request.user.is_authenticated:
-        return _login_required_response(request)
-    if post.author_id != request.user.pk:
-        raise PermissionDenied("Only the author can edit this post.")
+    if (denied := _author_only(request, post, "edit")) is not None:
+        return denied
     form = PostForm(request.POST or None, instance=post)
     if request.method == "POST":
         if form.is_valid():
@@ -176,10 +186,8 @@ def post_edit(request, post_id):
 @require_http_methods(["GET", "POST"])
 def post_delete(request, post_id):
     post = get_object_or_404(Post, pk=post_id)
-    if not request.user.is_authenticated:
-        return _login_required_response(request)
-    if post.author_id != request.user.pk:
-        raise PermissionDenied("Only the author can delete this post.")
+    if (denied := _author_only(request, post, "delete")) is not None:
+        return denied
     if request.method == "POST":
         services.post_delete(post=post, user=request.user)
         messages.success(request, "Your post was deleted, with its discussion.")
@@ -280,10 +288,8 @@ def comment_reply(request, comment_id):
 @require_http_methods(["GET", "POST"])
 def comment_edit(request, comment_id):
     comment = _get_comment(comment_id)
-    if not request.user.is_authenticated:
-        return _login_required_response(request)
-    if comment.author_id != request.user.pk:
-        raise PermissionDenied("Only the author can edit this comment.")
+    if (denied := _author_only(request, comment, "edit")) is not None:
+        return denied
     if not comment.is_visible:
         raise Http404("This comment was deleted.")
     form = CommentForm(request.POST or None, instance=comment, post=comment.post)
@@ -299,10 +305,8 @@ def comment_edit(request, comment_id):
 @require_http_methods(["GET", "POST"])
 def comment_delete(request, comment_id):
     comment = _get_comment(comment_id)
-    if not request.user.is_authenticated:
-        return _login_required_response(request)
-    if comment.author_id != request.user.pk:
-        raise PermissionDenied("Only the author can delete this comment.")
+    if (denied := _author_only(request, comment, "delete")) is not None:
+        return denied
     if not comment.is_visible:
         raise Http404("This comment was already deleted.")
     if request.method == "POST":
