@@ -5,12 +5,8 @@ authorization, open redirects, and requests no form would ever send.
 
 import base64
 import html
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 from unittest import mock
 from urllib.parse import quote
 
@@ -30,9 +26,9 @@ from hypothesis import strategies as st
 
 from community import ratelimit
 from community.models import CONTENT_MAX_LENGTH, Comment, Like, Post
+from community.tests.helpers import PRODUCTION_ENV, run_django, run_python
 
 User = get_user_model()
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-test-password"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -808,22 +804,7 @@ def test_malformed_cursors_and_query_strings_are_not_errors(alice, bob, query):
 
 
 def run_production(code: str, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    clean.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="production-test-" + "k" * 50,
-        DJANGO_ALLOWED_HOSTS="community.example.org",
-        **env,
-    )
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_django(code, **{**PRODUCTION_ENV, **env})
 
 
 SETTINGS_REPORT = (
@@ -853,20 +834,7 @@ def test_ssl_redirect_and_the_proxy_header_are_configurable():
 
 
 def test_check_deploy_is_clean():
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env={
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": "production-test-" + "k" * 50,
-            "DJANGO_ALLOWED_HOSTS": "community.example.org",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

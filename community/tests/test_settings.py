@@ -1,23 +1,4 @@
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_django(code: str, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    clean.update(env)
-    clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from community.tests.helpers import ROOT, run_django
 
 
 def test_production_without_a_secret_key_refuses_to_start():

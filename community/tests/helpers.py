@@ -1,0 +1,32 @@
+"""Running the project in a fresh Python process with a controlled environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# What production looks like to the settings module.
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "production-test-" + "k" * 50,
+    "DJANGO_ALLOWED_HOSTS": "community.example.org",
+}
+
+
+def run_python(args: list[str], **env) -> subprocess.CompletedProcess:
+    """
+    Run `python ARGS` in the project with config.settings and `env`, and
+    none of the caller's DJANGO_* or DATABASE_* variables.
+    """
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def run_django(code: str, **env) -> subprocess.CompletedProcess:
+    """Set Django up in a fresh process and run `code` there."""
+    return run_python(["-c", f"import django; django.setup(); {code}"], **env)
