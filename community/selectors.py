@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from .models import Comment, Like, Post, like_annotations, url_for
 
-# How much of a thread one page renders. Django's template engine recurses
-# once per nesting level and dies at about 80-130 levels, so unlimited depth
-# is served a window at a time, with "continue this thread" links below it.
+# How much of a thread one page renders. The comment template recurses once
+# per nesting level, and any recursive template dies at some depth (Django's
+# at about 80-130 levels), so unlimited depth is served a window at a time,
+# with "continue this thread" links below it.
 WINDOW_DEPTH = 8
 WINDOW_SIZE = 200
 # How many ancestors a comment's permalink shows above it for context.

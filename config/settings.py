@@ -108,6 +108,22 @@ TEMPLATES = [
             ],
         },
     },
+    # The parts repeated once per post or comment (see community/jinja.py).
+    # Second, so a name both engines know is a Django template.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "community.jinja.environment",
+            # Django's csrf processor evaluates the token once per render;
+            # the backend's own csrf_input masks a new token at every use.
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.template.context_processors.csrf",
+            ],
+        },
+    },
 ]
 
 # Database: PostgreSQL when DATABASE_URL is set, otherwise an SQLite file in

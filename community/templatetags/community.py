@@ -1,6 +1,7 @@
 import functools
 
 from django import template
+from django.template import engines
 from django.utils.html import linebreaks, urlize
 from django.utils.safestring import mark_safe
 
@@ -34,3 +35,16 @@ def _rich_text_html(text: str) -> str:
 def plural(count: int, noun: str) -> str:
     """`4|plural:"like"` -> "4 likes"."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@register.simple_tag(takes_context=True)
+def jinja_include(context, template_name: str, **values) -> str:
+    """
+    `{% include %}` for the Jinja2 templates (community/jinja.py): render
+    `template_name` with this template's variables and `values`.
+    """
+    variables = context.flatten()
+    variables.update(values)
+    request = variables.pop("request", None)
+    html = engines["jinja2"].get_template(template_name).render(variables, request)
+    return mark_safe(html)  # noqa: S308 - autoescaped by Jinja2

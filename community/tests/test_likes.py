@@ -61,6 +61,18 @@ def test_plain_like_redirects_back_to_a_safe_next_at_the_anchor(alice_client, ta
     assert response["Location"] == f"/posts/{post_id}/#{kind(target)}-{target.pk}"
 
 
+def test_htmx_like_button_escapes_the_next_it_echoes(alice_client, target):
+    # `next` is the reader's own input echoed into an attribute of the button.
+    response = alice_client.post(
+        f"/{kind(target)}s/{target.pk}/like/", {"next": '/?q="><script>alert(1)</script>'}, **HX
+    )
+    body = response.content.decode()
+    assert "<script>" not in body
+    assert 'name="next" value="/?q=&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in body
+    # One masked CSRF token per form, accepted by the middleware.
+    assert body.count('name="csrfmiddlewaretoken"') == 1
+
+
 def test_own_content_cannot_be_liked(alice_client, make_post, make_comment, user):
     post = make_post(author=user)
     comment = make_comment(author=user)
