@@ -212,7 +212,10 @@ LOGOUT_REDIRECT_URL = "community:feed"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# The site is in English only. With translation on, every date, "3 hours
+# ago" and plural on a thread page looked up the active language through a
+# context-local (about 20 lookups per comment, a quarter of the page).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
