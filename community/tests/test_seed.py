@@ -146,6 +146,16 @@ def test_seed_bench_likes_and_comments_are_consistent():
 
 
 @pytest.mark.django_db
+def test_seed_bench_stores_likes_in_the_order_they_happened():
+    # As a live table: ids (and so the table's pages) follow created_at, and
+    # the last 24 hours are the last rows.
+    seed_bench()
+    times = list(Like.objects.order_by("id").values_list("created_at", flat=True))
+    assert len(times) == TINY["likes"]
+    assert times == sorted(times)
+
+
+@pytest.mark.django_db
 def test_seed_bench_marks_the_big_thread_and_the_chain():
     output = seed_bench()
     markers = bench_markers()

@@ -619,11 +619,22 @@ class Command(BaseCommand):
             )
 
         with self.phase("likes") as count:
-            rows = community.likes(
-                options["likes"],
-                post_type_id=ContentType.objects.get_for_model(Post).id,
-                comment_type_id=ContentType.objects.get_for_model(Comment).id,
+            # A live site stores likes as they happen, so its table (and
+            # its ids) follow created_at and the last 24 hours sit in the
+            # last pages. Streamed target by target instead, the window was
+            # spread over the whole table, and the leaderboard's index-only
+            # scan switched visibility-map pages at every third row (60k
+            # buffer visits instead of 1k for 170k likes). Sorted, the
+            # benchmark reads the table a live site has.
+            rows = sorted(
+                community.likes(
+                    options["likes"],
+                    post_type_id=ContentType.objects.get_for_model(Post).id,
+                    comment_type_id=ContentType.objects.get_for_model(Comment).id,
+                ),
+                key=lambda row: row[4],
             )
+            rows = iter(rows)  # insert() reads it batch by batch
             count(
                 self.insert(
                     Like,
