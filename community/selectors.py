@@ -141,62 +141,83 @@ def build_comment_tree(rows) -> CommentTree:
     it). Hidden comments (deleted or removed) with no visible comment below
     them are dropped: a deleted leaf disappears, a deleted comment with
     replies stays as a tombstone so the replies keep their place.
+
+    A thread page builds thousands of nodes per request, so the passes
+    below touch each node a few times and allocate nothing per node beyond
+    the node itself and its list of replies.
     """
+    visible = Comment.State.VISIBLE
     by_id: dict[int, CommentNode] = {}
-    order: list[CommentNode] = []
     for row in rows:
         node = CommentNode(
-            id=row["id"],
-            parent_id=row["parent_id"],
-            post_id=row["post_id"],
-            author_id=row["author_id"],
-            author_username=row["author__username"],
-            content=row["content"],
-            created_at=row["created_at"],
-            edited_at=row["edited_at"],
-            state=row["state"],
-            like_count=row["like_count"],
-            liked=bool(row["liked"]),
+            row["id"],
+            row["parent_id"],
+            row["post_id"],
+            row["author_id"],
+            row["author__username"],
+            row["content"],
+            row["created_at"],
+            row["edited_at"],
+            row["state"],
+            row["like_count"],
+            bool(row["liked"]),
         )
         by_id[node.id] = node
-        order.append(node)
 
     # Link children to parents. Rows come in reading order, so replies are
     # appended in reading order too; the parent need not come first.
     roots: list[CommentNode] = []
-    for node in order:
+    for node in by_id.values():
         parent = by_id.get(node.parent_id) if node.parent_id is not None else None
-        node.parent = parent
-        (parent.replies if parent is not None else roots).append(node)
+        if parent is None:
+            roots.append(node)
+        else:
+            node.parent = parent
+            parent.replies.append(node)
 
     # Depths top-down, with an explicit stack (threads can be thousands deep).
     preorder: list[CommentNode] = []
-    stack = list(reversed(roots))
+    stack = roots[::-1]
     while stack:
         node = stack.pop()
         preorder.append(node)
-        for child in node.replies:
-            child.depth = node.depth + 1
-        stack.extend(reversed(node.replies))
+        if replies := node.replies:
+            depth = node.depth + 1
+            for child in replies:
+                child.depth = depth
+            stack.extend(reversed(replies))
 
-    # Counts bottom-up: children always come after their parent in preorder.
+    # Counts bottom-up (children always come after their parent in
+    # preorder), dropping hidden replies with nothing visible below them.
     for node in reversed(preorder):
-        node.replies = [child for child in node.replies if child.is_visible or child.descendant_count]
-        node.descendant_count = sum(
-            child.descendant_count + (1 if child.is_visible else 0) for child in node.replies
-        )
-    roots = [node for node in roots if node.is_visible or node.descendant_count]
-    for siblings in [roots, *(node.replies for node in preorder)]:
-        for position, child in enumerate(siblings, start=1):
-            child.position = position
-            child.sibling_count = len(siblings)
-    kept: dict[int, CommentNode] = {}
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        kept[node.id] = node
-        stack.extend(node.replies)
+        if not (replies := node.replies):
+            continue
+        count = 0
+        pruned = False
+        for child in replies:
+            if child.state == visible:
+                count += child.descendant_count + 1
+            elif child.descendant_count:
+                count += child.descendant_count
+            else:
+                pruned = True
+        if pruned:
+            node.replies = replies = [c for c in replies if c.state == visible or c.descendant_count]
+        node.descendant_count = count
+        _number_siblings(replies)
+    roots = [node for node in roots if node.state == visible or node.descendant_count]
+    _number_siblings(roots)
+    # What is left: visible comments and the tombstones above them (whose
+    # ancestors all have something visible below them too).
+    kept = {key: node for key, node in by_id.items() if node.state == visible or node.descendant_count}
     return CommentTree(roots=roots, by_id=kept)
+
+
+def _number_siblings(siblings: list[CommentNode]) -> None:
+    total = len(siblings)
+    for position, node in enumerate(siblings, start=1):
+        node.position = position
+        node.sibling_count = total
 
 
 def comment_tree(*, post_id: int, viewer=None) -> CommentTree:
