@@ -41,10 +41,13 @@ class LikeQuerySet(models.QuerySet):
         of hidden comments.
         """
         hidden_comment_ids = Comment.objects.hidden().values("id")
-        return self.exclude(user=models.F("receiver")).exclude(
-            target_type=ContentType.objects.get_for_model(Comment),
-            target_id__in=hidden_comment_ids,
+        # Q objects joined with & keep their order (keyword arguments are
+        # sorted): the cheap type test comes first, so PostgreSQL probes
+        # the hidden ids only for likes of comments, not for every like.
+        on_hidden_comment = Q(target_type=ContentType.objects.get_for_model(Comment)) & Q(
+            target_id__in=hidden_comment_ids
         )
+        return self.exclude(user=models.F("receiver")).exclude(on_hidden_comment)
 
 
 class Like(models.Model):
