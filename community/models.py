@@ -64,12 +64,17 @@ class Like(models.Model):
     POST_KARMA = 5
     COMMENT_KARMA = 1
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes_given")
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    # No index of their own for the foreign keys: each leads an index below
+    # (user: like_once_per_target, target_type: like_target_idx, receiver:
+    # like_receiver_idx), which serves their lookups and cascades as well.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes_given", db_index=False
+    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
     target_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("target_type", "target_id")
     receiver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes_received"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes_received", db_index=False
     )
     created_at = models.DateTimeField(default=timezone.now)
 
