@@ -123,6 +123,39 @@
     }
   });
 
+  // htmx swaps no 5xx answer (the htmx-config meta tag: a proxy's error page
+  // must not replace a button) and a network failure has no answer at all,
+  // so such a click would fail in silence. Show the site's own message when
+  // the answer is one (a 503 while the database is away), else say plainly
+  // what happened. A failed leaderboard refresh stays quiet: the next one
+  // follows in seconds.
+  var MESSAGES = "#htmx-messages";
+  function showError(elt, html, text) {
+    var region = document.querySelector(MESSAGES);
+    if (!region || (elt && elt.id === "leaderboard")) return;
+    if (html) {
+      htmx.swap(region, html, { swapStyle: "innerHTML" });
+      return;
+    }
+    var box = document.createElement("div");
+    box.className = "mt-4 rounded border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900";
+    box.setAttribute("data-error-status", "");
+    box.textContent = text;
+    region.replaceChildren(box);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status < 500) return;  // swapped by htmx: the site retargets them itself
+    if (xhr.getResponseHeader("HX-Retarget") === MESSAGES) {
+      showError(event.detail.elt, xhr.responseText);
+    } else {
+      showError(event.detail.elt, null, "The site could not answer (error " + xhr.status + "). Try again in a moment.");
+    }
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    showError(event.detail.elt, null, "The site could not be reached. Check your connection and try again.");
+  });
+
   // Cancel an inline reply form without leaving the page.
   document.addEventListener("click", function (event) {
     var cancel = event.target.closest && event.target.closest("[data-cancel-reply]");
