@@ -37,7 +37,9 @@ def test_like_while_the_database_is_away_shows_the_sites_message(
     js_errors.clear()
 
 
-def test_an_error_page_from_a_proxy_does_not_replace_the_button(page, js_errors, log_in, discussion, stay_on_page):
+def test_an_error_page_from_a_proxy_does_not_replace_the_button(
+    page, js_errors, log_in, discussion, stay_on_page
+):
     d = discussion
     log_in(page, d.alice)
     page.goto(d.post.get_absolute_url())
