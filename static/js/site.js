@@ -88,6 +88,32 @@
     }
   });
 
+  // A comment added in place: its earlier siblings' "reply i of n" and the
+  // reply counts above it were rendered before it existed. The server
+  // numbered the new comment; the rest follows from that.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var list = event.detail.target;
+    // htmx fires afterSwap on every element a response swapped, out-of-band
+    // ones included, each time with the same target: count once.
+    if (event.target !== list || !list.matches("#comments-root, ol[id^='replies-']")) return;
+    var items = Array.prototype.filter.call(list.children, function (li) { return li.matches("li.comment-item"); });
+    var added = items[items.length - 1];
+    var label = added && added.querySelector(":scope > article [data-sibling-label]");
+    var total = label && label.textContent.match(/of (\d+):/);
+    if (!total) return;
+    items.forEach(function (li) {
+      var sibling = li.querySelector(":scope > article [data-sibling-label]");
+      if (sibling) sibling.textContent = sibling.textContent.replace(/of \d+:/, "of " + total[1] + ":");
+    });
+    for (var li = list.closest("li.comment-item"); li; li = li.parentElement.closest("li.comment-item")) {
+      var summary = li.querySelector(":scope > details > summary[data-reply-count]");
+      if (!summary) continue;
+      var count = Number(summary.getAttribute("data-reply-count")) + 1;
+      summary.setAttribute("data-reply-count", count);
+      summary.textContent = count + (count === 1 ? " reply" : " replies");
+    }
+  });
+
   // New content that asks for focus must not sit in a collapsed thread.
   document.addEventListener("htmx:afterSwap", function (event) {
     var root = event.target;

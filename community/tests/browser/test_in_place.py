@@ -91,6 +91,32 @@ def test_comment_and_inline_reply(page, log_in, discussion, stay_on_page):
     assert Comment.objects.filter(post=d.post).count() == 6
 
 
+def test_an_inline_reply_renumbers_its_siblings_and_counts(page, log_in, discussion, stay_on_page):
+    # What a screen reader hears of the thread must match it after a reply
+    # lands in place, as it would after a reload.
+    d = discussion
+    log_in(page, d.alice)
+    page.goto(d.post.get_absolute_url())
+    top = page.locator(f"#comment-{d.top.pk}").locator("xpath=..")
+    summary = top.locator(":scope > details > summary")
+    expect(summary).to_have_text("2 replies")
+    earlier = page.locator(f"#comment-{d.reply.pk} [data-sibling-label]")
+    expect(earlier).to_have_text("Level 2, reply 1 of 1:")
+    with stay_on_page(page):
+        page.locator(f"#comment-{d.top.pk}").get_by_role("link", name="Reply").click()
+        page.locator(f"#reply-slot-{d.top.pk}").get_by_label("Your reply").fill("Count me in too.")
+        page.locator(f"#reply-slot-{d.top.pk}").get_by_role("button", name="Reply").click()
+        added = page.locator(f"#replies-{d.top.pk} > li > article").last
+        expect(added).to_contain_text("Count me in too.")
+    expect(added.locator("[data-sibling-label]")).to_have_text("Level 2, reply 2 of 2:")
+    expect(earlier).to_have_text("Level 2, reply 1 of 2:")
+    expect(summary).to_have_text("3 replies")
+    # The same as a fresh page says.
+    page.reload()
+    expect(earlier).to_have_text("Level 2, reply 1 of 2:")
+    expect(summary).to_have_text("3 replies")
+
+
 def test_like_and_unlike_in_place(page, log_in, discussion, make_user, make_like, stay_on_page):
     d = discussion
     # Someone else liked the post already: the count is the database's, not the viewer's.
