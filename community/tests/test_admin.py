@@ -5,8 +5,9 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps as global_apps
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
@@ -432,8 +433,26 @@ def test_ban_logs_the_user_out_at_their_next_request_and_unban_lets_them_back(
     run_action(mod_client, User, "unban_users", [bob])
     bob.refresh_from_db()
     assert bob.is_active
+    # The session from before the ban stays ended: whoever held it must log in again.
+    assert bob_client.get(reverse("community:feed")).wsgi_request.user.is_anonymous
     fresh.post(reverse("login"), {"username": "bob", "password": PASSWORD})
     assert fresh.get(reverse("community:feed")).wsgi_request.user == bob
+
+
+def test_ban_deletes_only_the_banned_users_sessions(mod_client, moderator, make_user):
+    bob, carol = make_user("bob"), make_user("carol")
+    clients = {}
+    for user in (bob, bob, carol):
+        client = Client()
+        client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+        clients.setdefault(user.username, []).append(client)
+    assert Session.objects.count() == 4  # the moderator's too
+
+    run_action(mod_client, User, "ban_users", [bob])
+
+    remaining = {str(s.get_decoded().get(SESSION_KEY)) for s in Session.objects.all()}
+    assert remaining == {str(carol.pk), str(moderator.pk)}
+    assert clients["carol"][0].get(reverse("community:feed")).wsgi_request.user == carol
 
 
 def test_a_moderator_cannot_ban_staff_or_themselves(mod_client, moderator, make_user):
