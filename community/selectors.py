@@ -46,7 +46,10 @@ class CommentNode:
     state: str
     like_count: int
     liked: bool
-    parent: CommentNode | None = None
+    # No reference back to the parent (`CommentTree.by_id[parent_id]`): a
+    # tree without cycles is freed by reference counting as soon as a page
+    # is done with it, instead of waiting for, and slowing, a full
+    # collection of the cyclic garbage collector.
     replies: list[CommentNode] = field(default_factory=list)
     depth: int = 0  # 0 for a top-level comment
     position: int = 1  # 1-based place among its siblings
@@ -172,7 +175,6 @@ def build_comment_tree(rows) -> CommentTree:
         if parent is None:
             roots.append(node)
         else:
-            node.parent = parent
             parent.replies.append(node)
 
     # Depths top-down, with an explicit stack (threads can be thousands deep).
@@ -302,16 +304,18 @@ def thread_window(
     return window
 
 
-def ancestors(node: CommentNode, *, limit: int = CONTEXT_ANCESTORS) -> tuple[list[CommentNode], int]:
+def ancestors(
+    tree: CommentTree, node: CommentNode, *, limit: int = CONTEXT_ANCESTORS
+) -> tuple[list[CommentNode], int]:
     """
-    The nearest `limit` ancestors of a comment, top first, and how many
-    more lie above them.
+    The nearest `limit` ancestors of a comment of `tree`, top first, and how
+    many more lie above them.
     """
     chain: list[CommentNode] = []
-    current = node.parent
+    current = tree.by_id.get(node.parent_id) if node.parent_id is not None else None
     while current is not None:
         chain.append(current)
-        current = current.parent
+        current = tree.by_id.get(current.parent_id) if current.parent_id is not None else None
     chain.reverse()
     hidden = max(0, len(chain) - limit)
     return chain[hidden:], hidden

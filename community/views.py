@@ -264,7 +264,7 @@ def comment_detail(request, comment_id):
     context["focus_shown"] = selectors.ShownComment(
         node=node, children=window.comments, more_count=window.more_count, more_after=window.more_after
     )
-    context["ancestors"], context["hidden_ancestors"] = selectors.ancestors(node)
+    context["ancestors"], context["hidden_ancestors"] = selectors.ancestors(tree, node)
     return render(request, "community/comment_detail.html", context)
 
 

@@ -1,5 +1,6 @@
 """The comment tree, its windows, and walking every page of a thread."""
 
+import gc
 import random
 import re
 from datetime import timedelta
@@ -75,7 +76,7 @@ def test_tree_links_replies_depths_positions_and_counts():
     assert (tree.by_id[5].depth, tree.by_id[5].level) == (2, 3)
     assert (tree.by_id[4].position, tree.by_id[4].sibling_count) == (2, 2)
     assert one.descendant_count == 3
-    assert tree.by_id[5].parent is tree.by_id[4]
+    assert tree.by_id[5].parent_id == 4
 
 
 def test_deleted_leaf_disappears_but_deleted_parent_stays_as_tombstone():
@@ -121,10 +122,11 @@ def test_every_comment_appears_exactly_once_under_its_parent_in_time_order(rows,
     assert len(tree) == len(rows)
     for node in tree.by_id.values():
         assert node.parent_id == by_id[node.id]["parent_id"]
-        assert (node.parent.id if node.parent else None) == node.parent_id
+        parent = tree.by_id.get(node.parent_id) if node.parent_id is not None else None
+        assert node in (parent.replies if parent else tree.roots)
         keys = [(by_id[c.id]["created_at"], c.id) for c in node.replies]
         assert keys == sorted(keys)
-        assert node.depth == (node.parent.depth + 1 if node.parent else 0)
+        assert node.depth == (parent.depth + 1 if parent else 0)
     shown = all_pages(tree, max_depth=max_depth, size=size)
     assert sorted(shown) == sorted(by_id)  # every comment, exactly once, across all pages
 
@@ -142,10 +144,26 @@ def test_a_window_never_exceeds_its_size_or_depth(rows, size):
         stack.extend((c, depth + 1) for c in item.children)
 
 
+def test_a_tree_has_no_reference_cycles():
+    # A page's tree must be freed as soon as the page is done with it, not
+    # left for (and slowing) the cyclic garbage collector.
+    rows = [row(1, None, 0)] + [row(i, (i - 1) // 2 or None, i) for i in range(2, 200)]
+    gc.collect()
+    gc.disable()
+    try:
+        tree = selectors.build_comment_tree(rows)
+        selectors.thread_window(tree.roots)
+        assert len(tree) == 199
+        del tree
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
 def test_ancestors_are_bounded_and_count_the_rest():
     rows = [row(1, None, 0)] + [row(i, i - 1, i) for i in range(2, 21)]
     tree = selectors.build_comment_tree(rows)
-    shown, hidden = selectors.ancestors(tree.by_id[20], limit=6)
+    shown, hidden = selectors.ancestors(tree, tree.by_id[20], limit=6)
     assert [n.id for n in shown] == [14, 15, 16, 17, 18, 19]
     assert hidden == 13
 
