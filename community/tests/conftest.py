@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
 from community.models import Comment, Like, Post
+from community.tests.helpers import PASSWORD
 
 _names = itertools.count(1)
 
@@ -13,7 +14,7 @@ _names = itertools.count(1)
 def make_user(db):
     def make(username=None, **extra):
         return get_user_model().objects.create_user(
-            username=username or f"user{next(_names)}", password="a-long-test-password", **extra
+            username=username or f"user{next(_names)}", password=PASSWORD, **extra
         )
 
     return make

@@ -7,6 +7,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Every test user's password (conftest's make_user).
+PASSWORD = "a-long-test-password"
+
 # What production looks like to the settings module.
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",

@@ -2,6 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError
 
+from community.tests.helpers import PASSWORD
+
 User = get_user_model()
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +56,7 @@ def test_taken_username_is_refused(client, make_user):
 def test_log_in_honours_a_safe_next(client, make_user):
     make_user("carol")
     response = client.post(
-        "/accounts/login/", {"username": "carol", "password": "a-long-test-password", "next": "/leaderboard/"}
+        "/accounts/login/", {"username": "carol", "password": PASSWORD, "next": "/leaderboard/"}
     )
     assert response.status_code == 302
     assert response["Location"] == "/leaderboard/"
@@ -63,9 +65,7 @@ def test_log_in_honours_a_safe_next(client, make_user):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "http:/\\evil.example"])
 def test_log_in_ignores_an_external_next(client, make_user, target):
     make_user("carol")
-    response = client.post(
-        "/accounts/login/", {"username": "carol", "password": "a-long-test-password", "next": target}
-    )
+    response = client.post("/accounts/login/", {"username": "carol", "password": PASSWORD, "next": target})
     assert response.status_code == 302
     assert response["Location"] == "/"
 

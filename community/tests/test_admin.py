@@ -17,11 +17,11 @@ from django.utils import timezone
 from community.admin import LargeTablePaginator, leaderboard_audit
 from community.models import Comment, Like, Post
 from community.selectors import karma_for_users
+from community.tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-PASSWORD = "a-long-test-password"
 
 MODERATOR_PERMISSIONS = {
     "community.view_post",

@@ -6,11 +6,9 @@ the error pages people see meanwhile.
 import os
 import subprocess
 import sys
-from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import DatabaseError, OperationalError, connection
@@ -18,9 +16,8 @@ from django.test import Client, RequestFactory
 
 from community import errors
 from community.models import Comment, Like, Post
+from community.tests.helpers import ROOT
 
-User = get_user_model()
-ROOT = Path(__file__).resolve().parents[2]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
@@ -33,13 +30,13 @@ def _empty_cache():
 
 
 @pytest.fixture
-def alice(db):
-    return User.objects.create_user("alice", password="a-long-test-password")
+def alice(make_user):
+    return make_user("alice")
 
 
 @pytest.fixture
-def bob(db):
-    return User.objects.create_user("bob", password="a-long-test-password")
+def bob(make_user):
+    return make_user("bob")
 
 
 def logged_in(user):

@@ -26,10 +26,9 @@ from hypothesis import strategies as st
 
 from community import ratelimit
 from community.models import CONTENT_MAX_LENGTH, Comment, Like, Post
-from community.tests.helpers import PRODUCTION_ENV, run_django, run_python
+from community.tests.helpers import PASSWORD, PRODUCTION_ENV, run_django, run_python
 
 User = get_user_model()
-PASSWORD = "a-long-test-password"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -41,17 +40,13 @@ def _empty_cache():
     cache.clear()
 
 
-def make_user(username, **extra):
-    return User.objects.create_user(username=username, password=PASSWORD, **extra)
-
-
 @pytest.fixture
-def alice(db):
+def alice(make_user):
     return make_user("alice")
 
 
 @pytest.fixture
-def bob(db):
+def bob(make_user):
     return make_user("bob")
 
 
@@ -168,7 +163,7 @@ def test_the_lockout_ends_after_the_cool_off(client, alice, settings):
     assert log_in(client, "alice", PASSWORD).status_code == 302
 
 
-def test_the_admin_log_in_is_throttled_too(client, settings):
+def test_the_admin_log_in_is_throttled_too(client, settings, make_user):
     make_user("root", is_staff=True, is_superuser=True)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/admin/login/", {"username": "root", "password": "wrong"})
@@ -414,7 +409,7 @@ def assert_shown_as_text(body: str, *texts: str):
 
 
 @pytest.fixture
-def hostile_world(alice):
+def hostile_world(alice, make_user):
     villain = make_user("placeholder")
     # Usernames from the sign-up form are restricted to letters, digits and
     # @.+-_, but accounts made by other means (the admin, a script, an
@@ -474,7 +469,7 @@ def admin_urls(model, obj):
     return [reverse(f"{prefix}_changelist"), reverse(f"{prefix}_change", args=[obj.pk])]
 
 
-def test_hostile_text_is_text_in_the_admin(hostile_world):
+def test_hostile_text_is_text_in_the_admin(hostile_world, make_user):
     villain, post, comment = hostile_world
     staff = make_user("root", is_staff=True, is_superuser=True)
     client = logged_in(staff)
@@ -641,7 +636,7 @@ def test_sign_up_ignores_an_external_next(client, target):
 
 
 @pytest.mark.parametrize("target", EXTERNAL)
-def test_admin_log_in_ignores_an_external_next(client, target):
+def test_admin_log_in_ignores_an_external_next(client, target, make_user):
     make_user("root", is_staff=True, is_superuser=True)
     response = client.post("/admin/login/", {"username": "root", "password": PASSWORD, "next": target})
     assert response.status_code == 302
@@ -889,7 +884,7 @@ class _InlineCode(HTMLParser):
         self.blocked += [f"{name} on <{tag}>" for name in attrs if name.startswith("hx-on")]
 
 
-def test_pages_and_the_admin_need_nothing_the_policy_blocks(alice, bob):
+def test_pages_and_the_admin_need_nothing_the_policy_blocks(alice, bob, make_user):
     post = Post.objects.create(author=bob, content="Bob's post")
     comment = Comment.objects.create(post=post, author=alice, content="A comment")
     staff = make_user("root", is_staff=True, is_superuser=True)

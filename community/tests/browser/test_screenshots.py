@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from community.models import Comment, Post
 from community.services import like_add
+from community.tests.helpers import PASSWORD
 
 from .conftest import DESKTOP, PHONE
 
@@ -58,7 +59,7 @@ THREAD = [
 def seed():
     User = get_user_model()
     people = {
-        name: User.objects.create_user(username=name, password="a-long-test-password")
+        name: User.objects.create_user(username=name, password=PASSWORD)
         for name in ["maya", "tomas", "priya", "kenji", "olu", "sofia"]
     }
     now = timezone.now()
