@@ -778,7 +778,7 @@ def users_ban(*, users) -> list:
     return banned
 
 
-def _delete_sessions_of(users) -> int:
+def _delete_sessions_of(users) -> None:
     """
     Delete the unexpired database sessions logged in as any of `users`.
 
@@ -788,14 +788,13 @@ def _delete_sessions_of(users) -> int:
     """
     user_ids = {str(user.pk) for user in users}
     if not user_ids:
-        return 0
+        return
     doomed = [
         session.pk
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000)
         if str(session.get_decoded().get(SESSION_KEY)) in user_ids
     ]
     Session.objects.filter(pk__in=doomed).delete()
-    return len(doomed)
 
 
 def users_unban(*, users) -> list:

@@ -122,7 +122,7 @@ def test_every_comment_appears_exactly_once_under_its_parent_in_time_order(rows,
     assert len(tree) == len(rows)
     for node in tree.by_id.values():
         assert node.parent_id == by_id[node.id]["parent_id"]
-        parent = tree.by_id.get(node.parent_id) if node.parent_id is not None else None
+        parent = tree.by_id.get(node.parent_id)
         assert node in (parent.replies if parent else tree.roots)
         keys = [(by_id[c.id]["created_at"], c.id) for c in node.replies]
         assert keys == sorted(keys)
