@@ -242,6 +242,8 @@ def test_an_htmx_comment_on_the_post_page_refreshes_the_comment_count(alice_clie
     body = response.content.decode()
     assert '<h2 id="comments-title" hx-swap-oob="true"' in body
     assert "3 comments</h2>" in body  # the tombstone is not counted
+    # The post's own "N comments" link says the same.
+    assert f'<span hx-swap-oob="innerHTML:#post-{first.post_id}-comments">3 comments</span>' in body
     elsewhere = alice_client.post(
         f"{url}comments/",
         {"content": "from a permalink"},
@@ -249,3 +251,4 @@ def test_an_htmx_comment_on_the_post_page_refreshes_the_comment_count(alice_clie
         **HX,
     )
     assert "comments-title" not in elsewhere.content.decode()
+    assert '-comments">' not in elsewhere.content.decode()
