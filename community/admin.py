@@ -41,9 +41,10 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator, capfirst, smart_split, unescape_string_literal
 from django.views.decorators.http import require_POST
 
-from . import selectors
 from .models import Comment, CommentQuerySet, Like, Post, PostQuerySet, like_annotations
-from .services import comments_purge, comments_remove, comments_restore, post_delete
+from .selectors import karma as karma_selectors
+from .services.moderation import comments_purge, comments_remove, comments_restore
+from .services.posts import post_delete
 
 User = get_user_model()
 
@@ -643,7 +644,7 @@ class LikeAdmin(LargeTableAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         now = timezone.now()
-        since = selectors.karma_window_start(now)
+        since = karma_selectors.karma_window_start(now)
         changelist = reverse("admin:community_like_changelist")
         rows = leaderboard_audit(now=now)
         for row in rows:
@@ -678,11 +679,11 @@ class MutualPair:
 
 @dataclass(slots=True)
 class AuditRow:
-    entry: selectors.LeaderboardEntry
+    entry: karma_selectors.LeaderboardEntry
     likes: int = 0
     top_liker_id: int | None = None
     top_liker_username: str = ""
-    top_liker_karma: selectors.Karma = field(default_factory=selectors.Karma)
+    top_liker_karma: karma_selectors.Karma = field(default_factory=karma_selectors.Karma)
     new_account_likes: int = 0
     mutual: list[MutualPair] = field(default_factory=list)
     likes_url: str = ""
@@ -695,7 +696,7 @@ class AuditRow:
 
 def leaderboard_audit(*, now: datetime.datetime | None = None, limit: int = AUDIT_SIZE) -> list[AuditRow]:
     """
-    Today's top `limit` by 24-hour karma (`selectors.leaderboard`), each with
+    Today's top `limit` by 24-hour karma (`karma_selectors.leaderboard`), each with
     what gives a voting ring away: the karma that came from their single
     most generous liker, how many of their likes came from accounts younger
     than `NEW_ACCOUNT_AGE`, and the users they traded likes with in the
@@ -703,8 +704,10 @@ def leaderboard_audit(*, now: datetime.datetime | None = None, limit: int = AUDI
     whatever the numbers (one when the leaderboard is empty).
     """
     now = now or timezone.now()
-    since = selectors.karma_window_start(now)
-    rows = {entry.user_id: AuditRow(entry=entry) for entry in selectors.leaderboard(now=now, limit=limit)}
+    since = karma_selectors.karma_window_start(now)
+    rows = {
+        entry.user_id: AuditRow(entry=entry) for entry in karma_selectors.leaderboard(now=now, limit=limit)
+    }
     if not rows:
         return []
     post_type = ContentType.objects.get_for_model(Post)
@@ -720,7 +723,7 @@ def leaderboard_audit(*, now: datetime.datetime | None = None, limit: int = AUDI
     )
     for liker in incoming:
         row = rows[liker["receiver_id"]]
-        karma = selectors.Karma(liker["post_likes"], liker["likes"] - liker["post_likes"])
+        karma = karma_selectors.Karma(liker["post_likes"], liker["likes"] - liker["post_likes"])
         row.likes += liker["likes"]
         if liker["user__date_joined"] > now - NEW_ACCOUNT_AGE:
             row.new_account_likes += liker["likes"]
@@ -754,12 +757,12 @@ def leaderboard_audit(*, now: datetime.datetime | None = None, limit: int = AUDI
 
 
 class KarmaChangeList(ChangeList):
-    """The user list, with each row's karma from one `selectors.karma_for_users` query per page."""
+    """The user list, with each row's karma from one `karma_selectors.karma_for_users` query per page."""
 
     def get_results(self, request):
         super().get_results(request)
         self.result_list = list(self.result_list)
-        karma = selectors.karma_for_users([user.pk for user in self.result_list])
+        karma = karma_selectors.karma_for_users([user.pk for user in self.result_list])
         for user in self.result_list:
             user.karma = karma[user.pk]
 

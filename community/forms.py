@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
-from .models import CONTENT_MAX_LENGTH, Comment, Post
+from . import rules
+from .models import CONTENT_MAX_LENGTH, MAX_ID, Comment, Post
 
 CONTENT_ERRORS = {
     "required": "Write something first: empty posts and comments can't be saved.",
@@ -37,7 +38,7 @@ class PostForm(forms.ModelForm):
 
 class CommentForm(forms.ModelForm):
     content = ContentField(label="Comment")
-    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    parent = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
     class Meta:
         model = Comment
@@ -52,10 +53,10 @@ class CommentForm(forms.ModelForm):
         if parent_id is None:
             return None
         parent = Comment.objects.filter(pk=parent_id).only("id", "post_id", "state").first()
-        if parent is None or (self.post is not None and parent.post_id != self.post.pk):
+        if parent is None:
             raise forms.ValidationError("The comment you are replying to is not part of this discussion.")
-        if not parent.is_visible:
-            raise forms.ValidationError("That comment was deleted, so it can't take new replies.")
+        if self.post is not None and (refusal := rules.reply_refusal(parent, post_id=self.post.pk)):
+            raise forms.ValidationError(refusal)
         return parent
 
 

@@ -1,13 +1,11 @@
-import base64
-import binascii
-from datetime import datetime
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
-from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,14 +15,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
-from . import selectors, services
+from . import rules
+from .comment_tree import ShownComment, ancestors, thread_window
 from .forms import CommentForm, PostForm, SignupForm
-from .models import Comment, Post, like_annotations
+from .models import MAX_ID, Comment, Post
 from .ratelimit import rate_limited
+from .selectors import feed as feed_selectors
+from .selectors import karma, profiles, threads
+from .selectors.likes import like_state
+from .services import NotFound
+from .services import comments as comment_services
+from .services import likes as like_services
+from .services import posts as post_services
+
+JINJA = "jinja2"
 
 User = get_user_model()
-
-FEED_PAGE_SIZE = 20
 
 
 # --- Helpers ----------------------------------------------------------------
@@ -54,46 +60,11 @@ def _int_or_none(value):
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if 0 < number < 2**63 else None
-
-
-def encode_cursor(post) -> str:
-    raw = f"{post.created_at.isoformat()}|{post.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None):
-    """(created_at, id) from a feed cursor; None for a missing or malformed one."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, pk = raw.partition("|")
-        created_at = datetime.fromisoformat(stamp)
-        pk = int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return None
-    if timezone.is_naive(created_at) or not 0 < pk < 2**63:
-        return None
-    return created_at, pk
-
-
-def feed_page(*, viewer, cursor: str | None):
-    """One page of the feed after `cursor`, and the cursor of the next page (None at the end)."""
-    posts = Post.objects.with_counts(viewer).newest_first()
-    position = decode_cursor(cursor)
-    if position is not None:
-        created_at, pk = position
-        # The first condition lets PostgreSQL start an index range scan at
-        # the cursor; the second breaks ties within one timestamp.
-        posts = posts.filter(created_at__lte=created_at).filter(Q(created_at__lt=created_at) | Q(id__lt=pk))
-    page = list(posts[: FEED_PAGE_SIZE + 1])
-    next_cursor = encode_cursor(page[FEED_PAGE_SIZE - 1]) if len(page) > FEED_PAGE_SIZE else None
-    return page[:FEED_PAGE_SIZE], next_cursor
+    return number if 0 < number <= MAX_ID else None
 
 
 def _get_post(post_id, viewer=None) -> Post:
-    post = Post.objects.with_counts(viewer).filter(pk=post_id).first()
+    post = threads.post_with_counts(post_id, viewer=viewer)
     if post is None:
         raise Http404("This post does not exist, or it was deleted.")
     return post
@@ -103,14 +74,17 @@ def _get_comment(comment_id) -> Comment:
     return get_object_or_404(Comment.objects.select_related("post"), pk=comment_id)
 
 
+_MAY = {"edit": rules.can_edit, "delete": rules.can_delete}
+
+
 def _author_only(request, obj, action: str):
     """
-    None when the signed-in user wrote `obj`; the log-in redirect for
-    anonymous users; 403 for anyone else.
+    None when the signed-in user may `action` ("edit" or "delete") `obj`;
+    the log-in redirect for anonymous users; 403 for anyone else.
     """
     if not request.user.is_authenticated:
         return _login_required_response(request)
-    if obj.author_id != request.user.pk:
+    if not _MAY[action](request.user, obj):
         raise PermissionDenied(f"Only the author can {action} this {obj._meta.verbose_name}.")
     return None
 
@@ -120,10 +94,14 @@ def _author_only(request, obj, action: str):
 
 @require_safe
 def feed(request):
-    posts, next_cursor = feed_page(viewer=request.user, cursor=request.GET.get("cursor"))
+    posts, next_cursor = feed_selectors.feed_page(
+        viewer=request.user, cursor=request.GET.get("cursor"), size=settings.COMMUNITY_FEED_PAGE_SIZE
+    )
     context = {"posts": posts, "next_cursor": next_cursor, "form": PostForm()}
     if request.htmx and request.GET.get("cursor"):
-        return render(request, "community/partials/post_page.html", {**context, "appended": True})
+        return render(
+            request, "community/partials/post_page.jinja", {**context, "appended": True}, using=JINJA
+        )
     return render(request, "community/feed.html", context)
 
 
@@ -135,7 +113,7 @@ def post_create(request):
     form = PostForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            post = services.post_create(author=request.user, content=form.cleaned_data["content"])
+            post = post_services.post_create(author=request.user, content=form.cleaned_data["content"])
             if request.htmx:
                 post = _get_post(post.pk, request.user)
                 return render(
@@ -153,19 +131,19 @@ def post_create(request):
 
 
 def _thread_context(request, post, *, siblings, after=None):
-    window = selectors.thread_window(siblings, after=after)
+    window = thread_window(siblings, after=after)
     return {"post": post, "window": window, "comment_form": CommentForm()}
 
 
 @require_safe
 def post_detail(request, post_id):
     post = _get_post(post_id, request.user)
-    tree = selectors.comment_tree(post_id=post.pk, viewer=request.user)
+    tree = threads.comment_tree(post_id=post.pk, viewer=request.user)
     after = _int_or_none(request.GET.get("after"))
     context = _thread_context(request, post, siblings=tree.roots, after=after)
     if request.htmx and after is not None:
-        return render(request, "community/partials/thread.html", {**context, "parent_id": None})
-    return render(request, "community/post_detail.html", {**context, "comment_total": tree.visible_count})
+        return render(request, "community/partials/thread.jinja", {**context, "parent_id": None}, using=JINJA)
+    return render(request, "community/post_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,7 +154,7 @@ def post_edit(request, post_id):
     form = PostForm(request.POST or None, instance=post)
     if request.method == "POST":
         if form.is_valid():
-            services.post_update(post=post, user=request.user, content=form.cleaned_data["content"])
+            post_services.post_update(post=post, user=request.user, content=form.cleaned_data["content"])
             messages.success(request, "Your post was updated.")
             return redirect(post)
         return render(request, "community/post_edit.html", {"form": form, "post": post}, status=400)
@@ -189,7 +167,7 @@ def post_delete(request, post_id):
     if (denied := _author_only(request, post, "delete")) is not None:
         return denied
     if request.method == "POST":
-        services.post_delete(post=post, user=request.user)
+        post_services.post_delete(post=post, user=request.user)
         messages.success(request, "Your post was deleted, with its discussion.")
         return redirect("community:feed")
     return render(request, "community/confirm_delete.html", {"object": post, "kind": "post"})
@@ -208,26 +186,24 @@ def comment_create(request, post_id):
     if form.is_valid():
         parent = form.cleaned_data["parent"]
         try:
-            comment = services.comment_create(
+            comment = comment_services.comment_create(
                 post=post, author=request.user, content=form.cleaned_data["content"], parent=parent
             )
         except ValidationError as exc:
             form.add_error("parent", exc)
     if form.is_valid():
         if request.htmx:
-            tree = selectors.comment_tree(post_id=post.pk, viewer=request.user)
-            shown = selectors.ShownComment(node=tree.by_id[comment.pk])
-            current_path = (request.htmx.current_url_abs_path or "").split("?")[0]
+            # The post page's heading and card count the discussion: refresh them there.
+            on_post_page = urlsplit(request.htmx.current_url_abs_path or "").path == post.get_absolute_url()
             return render(
                 request,
                 "community/partials/comment_created.html",
                 {
-                    "shown": shown,
+                    "shown": ShownComment(node=threads.new_comment_node(comment)),
                     "post": post,
                     "parent_id": parent.pk if parent else None,
                     "comment_form": CommentForm(),
-                    # The post page's heading counts the discussion; refresh it there.
-                    "comment_total": tree.visible_count if current_path == post.get_absolute_url() else None,
+                    "comment_total": post.comments.visible().count() if on_post_page else None,
                 },
             )
         return HttpResponseRedirect(
@@ -247,10 +223,10 @@ def comment_create(request, post_id):
 def comment_detail(request, comment_id):
     # The post (with its counts) found through the comment: one query, not
     # one for the comment and another for its post.
-    post = Post.objects.with_counts(request.user).filter(comments__id=comment_id).first()
+    post = threads.post_of_comment(comment_id, viewer=request.user)
     if post is None:
         raise Http404("This comment does not exist.")
-    tree = selectors.comment_tree(post_id=post.pk, viewer=request.user)
+    tree = threads.comment_tree(post_id=post.pk, viewer=request.user)
     node = tree.by_id.get(comment_id)
     if node is None:
         # A deleted comment with nothing below it: nothing left to show.
@@ -258,13 +234,15 @@ def comment_detail(request, comment_id):
     after = _int_or_none(request.GET.get("after"))
     context = _thread_context(request, post, siblings=node.replies, after=after)
     if request.htmx and request.GET.get("fragment") == "replies":
-        return render(request, "community/partials/thread.html", {**context, "parent_id": node.id})
+        return render(
+            request, "community/partials/thread.jinja", {**context, "parent_id": node.id}, using=JINJA
+        )
     window = context["window"]
     context["focus"] = node
-    context["focus_shown"] = selectors.ShownComment(
+    context["focus_shown"] = ShownComment(
         node=node, children=window.comments, more_count=window.more_count, more_after=window.more_after
     )
-    context["ancestors"], context["hidden_ancestors"] = selectors.ancestors(tree, node)
+    context["ancestors"], context["hidden_ancestors"] = ancestors(tree, node)
     return render(request, "community/comment_detail.html", context)
 
 
@@ -273,7 +251,7 @@ def comment_reply(request, comment_id):
     comment = _get_comment(comment_id)
     if not request.user.is_authenticated:
         return _login_required_response(request)
-    if not comment.is_visible:
+    if not rules.can_reply(request.user, comment):
         raise Http404("That comment was deleted, so it can't take new replies.")
     context = {
         "form": CommentForm(initial={"parent": comment.pk}),
@@ -288,14 +266,16 @@ def comment_reply(request, comment_id):
 @require_http_methods(["GET", "POST"])
 def comment_edit(request, comment_id):
     comment = _get_comment(comment_id)
-    if (denied := _author_only(request, comment, "edit")) is not None:
-        return denied
     if not comment.is_visible:
         raise Http404("This comment was deleted.")
+    if (denied := _author_only(request, comment, "edit")) is not None:
+        return denied
     form = CommentForm(request.POST or None, instance=comment, post=comment.post)
     if request.method == "POST":
         if form.is_valid():
-            services.comment_update(comment=comment, user=request.user, content=form.cleaned_data["content"])
+            comment_services.comment_update(
+                comment=comment, user=request.user, content=form.cleaned_data["content"]
+            )
             messages.success(request, "Your comment was updated.")
             return HttpResponseRedirect(f"{comment.post.get_absolute_url()}#comment-{comment.pk}")
         return render(request, "community/comment_edit.html", {"form": form, "comment": comment}, status=400)
@@ -305,12 +285,12 @@ def comment_edit(request, comment_id):
 @require_http_methods(["GET", "POST"])
 def comment_delete(request, comment_id):
     comment = _get_comment(comment_id)
-    if (denied := _author_only(request, comment, "delete")) is not None:
-        return denied
     if not comment.is_visible:
         raise Http404("This comment was already deleted.")
+    if (denied := _author_only(request, comment, "delete")) is not None:
+        return denied
     if request.method == "POST":
-        services.comment_delete(comment=comment, user=request.user)
+        comment_services.comment_delete(comment=comment, user=request.user)
         messages.success(request, "Your comment was deleted.")
         return HttpResponseRedirect(f"{comment.post.get_absolute_url()}#comment-{comment.pk}")
     return render(request, "community/confirm_delete.html", {"object": comment, "kind": "comment"})
@@ -327,24 +307,20 @@ def like(request, kind, target_id, liked):
     model = LIKE_TARGETS[kind]
     if not request.user.is_authenticated:
         return _login_required_response(request)
-    write = services.like_add if liked else services.like_remove
+    write = like_services.like_add if liked else like_services.like_remove
     try:
         write(user=request.user, model=model, target_id=target_id)
-    except services.NotFound as exc:
+    except NotFound as exc:
         raise Http404(str(exc)) from exc
-    # Re-read from the database after the write: the count shown is the
-    # count stored, whatever other requests did meanwhile.
-    fields = ["id", "author_id"] if kind == "post" else ["id", "author_id", "post_id"]
-    target = like_annotations(
-        model.objects.filter(pk=target_id).only(*fields), model=model, viewer=request.user
-    ).get()
+    target = like_state(model=model, target_id=target_id, viewer=request.user)
     post_id = target.id if kind == "post" else target.post_id
     fallback = reverse("community:post_detail", args=[post_id])
     if request.htmx:
         return render(
             request,
-            "community/partials/like_button.html",
+            "community/partials/like_button.jinja",
             {"kind": kind, "target": target, "next": _safe_next(request, fallback)},
+            using=JINJA,
         )
     return HttpResponseRedirect(f"{_safe_next(request, fallback).split('#')[0]}#{kind}-{target_id}")
 
@@ -355,19 +331,19 @@ def like(request, kind, target_id, liked):
 @require_safe
 def profile(request, username):
     person = get_object_or_404(User, username=username)
-    karma = selectors.karma_for_users([person.pk])[person.pk]
-    posts = list(Post.objects.with_counts(request.user).filter(author=person).newest_first()[:10])
-    comments = list(selectors.recent_comments_of(person, viewer=request.user))
+    person_karma = karma.karma_for_users([person.pk])[person.pk]
+    posts = list(profiles.recent_posts_of(person, viewer=request.user))
+    comments = list(profiles.recent_comments_of(person, viewer=request.user))
     return render(
         request,
         "community/profile.html",
-        {"person": person, "karma": karma, "posts": posts, "comments": comments},
+        {"person": person, "karma": person_karma, "posts": posts, "comments": comments},
     )
 
 
 @require_safe
 def leaderboard(request):
-    context = {"leaderboard": selectors.leaderboard(), "leaderboard_as_of": timezone.now()}
+    context = {"leaderboard": karma.leaderboard(), "leaderboard_as_of": timezone.now()}
     if request.htmx:
         return render(request, "community/partials/leaderboard.html", context)
     return render(request, "community/leaderboard.html", context)

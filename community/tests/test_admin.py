@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from community.admin import LargeTablePaginator, leaderboard_audit
 from community.models import Comment, Like, Post
-from community.selectors import karma_for_users
+from community.selectors.karma import karma_for_users
 from community.tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db

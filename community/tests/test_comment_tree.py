@@ -11,7 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from community import selectors
+from community import comment_tree
 from community.models import Comment, Post
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def all_pages(tree, *, max_depth, size):
     pages = [(tree.roots, None)]
     while pages:
         siblings, after = pages.pop()
-        window = selectors.thread_window(siblings, after=after, max_depth=max_depth, size=size)
+        window = comment_tree.thread_window(siblings, after=after, max_depth=max_depth, size=size)
         shown += window_ids(window)
         if window.more_count:
             pages.append((siblings, window.more_after))
@@ -69,7 +69,7 @@ def all_pages(tree, *, max_depth, size):
 
 def test_tree_links_replies_depths_positions_and_counts():
     rows = [row(1, None, 0), row(2, 1, 1), row(3, None, 2), row(4, 1, 3), row(5, 4, 4)]
-    tree = selectors.build_comment_tree(rows)
+    tree = comment_tree.build_comment_tree(rows)
     assert [n.id for n in tree.roots] == [1, 3]
     one = tree.by_id[1]
     assert [n.id for n in one.replies] == [2, 4]
@@ -88,7 +88,7 @@ def test_deleted_leaf_disappears_but_deleted_parent_stays_as_tombstone():
         row(5, 4, 4, "deleted"),
         row(6, 5, 5, "deleted"),
     ]
-    tree = selectors.build_comment_tree(rows)
+    tree = comment_tree.build_comment_tree(rows)
     assert [n.id for n in tree.roots] == [1, 4]
     assert tree.by_id[1].replies[0].id == 2
     assert tree.by_id[4].replies == []
@@ -117,7 +117,7 @@ def random_threads(draw):
 )
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_every_comment_appears_exactly_once_under_its_parent_in_time_order(rows, max_depth, size):
-    tree = selectors.build_comment_tree(rows)
+    tree = comment_tree.build_comment_tree(rows)
     by_id = {r["id"]: r for r in rows}
     assert len(tree) == len(rows)
     for node in tree.by_id.values():
@@ -134,8 +134,8 @@ def test_every_comment_appears_exactly_once_under_its_parent_in_time_order(rows,
 @given(rows=random_threads(), size=st.integers(min_value=1, max_value=30))
 @settings(max_examples=100, deadline=None)
 def test_a_window_never_exceeds_its_size_or_depth(rows, size):
-    tree = selectors.build_comment_tree(rows)
-    window = selectors.thread_window(tree.roots, max_depth=3, size=size)
+    tree = comment_tree.build_comment_tree(rows)
+    window = comment_tree.thread_window(tree.roots, max_depth=3, size=size)
     assert len(window_ids(window)) <= size
     stack = [(c, 0) for c in window.comments]
     while stack:
@@ -151,8 +151,8 @@ def test_a_tree_has_no_reference_cycles():
     gc.collect()
     gc.disable()
     try:
-        tree = selectors.build_comment_tree(rows)
-        selectors.thread_window(tree.roots)
+        tree = comment_tree.build_comment_tree(rows)
+        comment_tree.thread_window(tree.roots)
         assert len(tree) == 199
         del tree
         assert gc.collect() == 0
@@ -162,8 +162,8 @@ def test_a_tree_has_no_reference_cycles():
 
 def test_ancestors_are_bounded_and_count_the_rest():
     rows = [row(1, None, 0)] + [row(i, i - 1, i) for i in range(2, 21)]
-    tree = selectors.build_comment_tree(rows)
-    shown, hidden = selectors.ancestors(tree, tree.by_id[20], limit=6)
+    tree = comment_tree.build_comment_tree(rows)
+    shown, hidden = comment_tree.ancestors(tree, tree.by_id[20], limit=6)
     assert [n.id for n in shown] == [14, 15, 16, 17, 18, 19]
     assert hidden == 13
 
@@ -207,7 +207,7 @@ def test_a_5000_deep_chain_is_readable_to_the_end_by_continue_links(client, user
         body = response.content.decode()
         pages += 1
     assert seen == {c.pk for c in chain}
-    assert pages == 5000 // selectors.WINDOW_DEPTH
+    assert pages == 5000 // comment_tree.WINDOW_DEPTH
 
 
 def test_deleting_a_post_with_a_5000_deep_chain_works(alice_client, user):
@@ -263,7 +263,7 @@ def test_the_post_page_costs_the_same_queries_for_1_and_500_comments(
     Comment.objects.bulk_create(Comment(post=post, author=author, content="c") for _ in range(499))
     with django_assert_num_queries(4):
         response = client.get(f"/posts/{post.pk}/")
-    assert response.content.decode().count('data-item="comment"') == selectors.WINDOW_SIZE
+    assert response.content.decode().count('data-item="comment"') == comment_tree.WINDOW_SIZE
 
 
 def test_a_comment_page_costs_the_same_queries_for_a_short_and_a_long_chain(

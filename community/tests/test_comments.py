@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from community import selectors
 from community.models import Comment, Like
+from community.selectors import karma as karma_selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +179,7 @@ def test_deleting_a_comment_with_replies_leaves_a_tombstone(
     comment = make_comment(author=user, content="secret words")
     reply = make_comment(parent=comment, author=other, content="the reply")
     make_like(other, comment)
-    assert selectors.karma_for_users([user.pk])[user.pk].all_time.total == 1
+    assert karma_selectors.karma_for_users([user.pk])[user.pk].all_time.total == 1
     confirm = alice_client.get(f"/comments/{comment.pk}/delete/")
     assert "Yes, delete it" in confirm.content.decode()
     assert alice_client.post(f"/comments/{comment.pk}/delete/").status_code == 302
@@ -189,7 +189,7 @@ def test_deleting_a_comment_with_replies_leaves_a_tombstone(
     assert "the reply" in body
     assert f"like-comment-{comment.pk}" not in body
     assert f'<article id="comment-{reply.pk}"' in body
-    assert selectors.karma_for_users([user.pk])[user.pk].all_time.total == 0
+    assert karma_selectors.karma_for_users([user.pk])[user.pk].all_time.total == 0
 
 
 def test_deleting_a_leaf_comment_makes_it_disappear(alice_client, make_comment, user):

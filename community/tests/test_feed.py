@@ -1,11 +1,14 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from community.models import Comment, Like, Post
-from community.views import FEED_PAGE_SIZE, decode_cursor
+from community.selectors.feed import decode_cursor, encode_cursor
+
+FEED_PAGE_SIZE = settings.COMMUNITY_FEED_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +82,6 @@ def test_malformed_cursor_shows_the_first_page(client, make_post, cursor):
 
 
 def test_cursor_round_trip(make_post):
-    from community.views import encode_cursor
 
     post = make_post()
     assert decode_cursor(encode_cursor(post)) == (post.created_at, post.pk)

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from community import selectors
 from community.models import Comment, Like, Post
+from community.selectors import karma as karma_selectors
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -30,7 +30,7 @@ def test_karma_on_hand_built_data(make_user, make_post, make_comment, make_like)
     make_like(alice, post.__class__.objects.get(pk=post.pk))  # self-like: never counts
     make_like(alice, comment)  # self-like
     make_like(alice, bobs_comment)  # +1 bob
-    karma = selectors.karma_for_users([alice.pk, bob.pk, carol.pk])
+    karma = karma_selectors.karma_for_users([alice.pk, bob.pk, carol.pk])
     assert karma[alice.pk].all_time.total == 16
     assert (karma[alice.pk].all_time.post_likes, karma[alice.pk].all_time.comment_likes) == (3, 1)
     assert karma[alice.pk].recent.total == 11
@@ -47,7 +47,7 @@ def test_karma_for_many_users_is_one_query(make_user, make_post, make_like, djan
             if fan != author:
                 make_like(fan, post)
     with django_assert_num_queries(1):
-        karma = selectors.karma_for_users([u.pk for u in users])
+        karma = karma_selectors.karma_for_users([u.pk for u in users])
     assert [karma[u.pk].all_time.total for u in users] == [10, 10, 10] + [15] * 7
 
 
@@ -55,13 +55,13 @@ def test_likes_of_hidden_comments_stop_counting(make_user, make_comment, make_li
     alice, bob = make_user(), make_user()
     comment = make_comment(author=alice)
     make_like(bob, comment)
-    assert selectors.karma_for_users([alice.pk])[alice.pk].all_time.total == 1
+    assert karma_selectors.karma_for_users([alice.pk])[alice.pk].all_time.total == 1
     for state in (Comment.State.DELETED, Comment.State.REMOVED):
         Comment.objects.filter(pk=comment.pk).update(state=state)
-        assert selectors.karma_for_users([alice.pk])[alice.pk].all_time.total == 0
-        assert selectors.leaderboard() == []
+        assert karma_selectors.karma_for_users([alice.pk])[alice.pk].all_time.total == 0
+        assert karma_selectors.leaderboard() == []
     Comment.objects.filter(pk=comment.pk).update(state=Comment.State.VISIBLE)
-    assert selectors.karma_for_users([alice.pk])[alice.pk].all_time.total == 1
+    assert karma_selectors.karma_for_users([alice.pk])[alice.pk].all_time.total == 1
 
 
 def test_leaderboard_window_boundary(make_user, make_post, make_like):
@@ -69,7 +69,7 @@ def test_leaderboard_window_boundary(make_user, make_post, make_like):
     inside, outside, fan = make_user(), make_user(), make_user()
     make_like(fan, make_post(author=inside), created_at=now - timedelta(hours=23, minutes=59))
     make_like(fan, make_post(author=outside), created_at=now - timedelta(hours=24, minutes=1))
-    board = selectors.leaderboard(now=now)
+    board = karma_selectors.leaderboard(now=now)
     assert [(e.user_id, e.total) for e in board] == [(inside.pk, 5)]
 
 
@@ -78,7 +78,7 @@ def test_leaderboard_ties_go_to_whoever_reached_the_total_first(make_user, make_
     early, late, fan = make_user("zed"), make_user("amy"), make_user()
     make_like(fan, make_post(author=late), created_at=now - timedelta(minutes=5))
     make_like(fan, make_post(author=early), created_at=now - timedelta(minutes=50))
-    board = selectors.leaderboard(now=now)
+    board = karma_selectors.leaderboard(now=now)
     assert [e.username for e in board] == ["zed", "amy"]
     assert [e.rank for e in board] == [1, 2]
 
@@ -93,7 +93,7 @@ def test_leaderboard_lists_five_and_costs_two_queries(
         for fan in fans[: n + 1]:
             make_like(fan, post)
     with django_assert_num_queries(2):
-        board = selectors.leaderboard()
+        board = karma_selectors.leaderboard()
     assert [e.user_id for e in board] == [a.pk for a in reversed(authors)][:5]
     assert [e.total for e in board] == [35, 30, 25, 20, 15]
     assert board[0].top_items[0]["likes"] == 7
@@ -183,8 +183,8 @@ class KarmaProperties(HypothesisTestCase):
     def test_selector_equals_brute_force_all_time_and_24h(self, history):
         ContentType.objects.get_for_models(Post, Comment)
         users, now = build(history)
-        karma = selectors.karma_for_users([u.pk for u in users], now=now)
-        since = now - selectors.KARMA_WINDOW
+        karma = karma_selectors.karma_for_users([u.pk for u in users], now=now)
+        since = now - karma_selectors.KARMA_WINDOW
         assert {pk: k.all_time.total for pk, k in karma.items()} == brute_force(users)
         assert {pk: k.recent.total for pk, k in karma.items()} == brute_force(users, since=since)
 
@@ -192,8 +192,8 @@ class KarmaProperties(HypothesisTestCase):
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     def test_leaderboard_equals_brute_force_top_five(self, history):
         users, now = build(history)
-        board = selectors.leaderboard(now=now)
-        expected = brute_force(users, since=now - selectors.KARMA_WINDOW)
+        board = karma_selectors.leaderboard(now=now)
+        expected = brute_force(users, since=now - karma_selectors.KARMA_WINDOW)
         ranked = sorted((pk for pk, total in expected.items() if total > 0), key=lambda pk: -expected[pk])
         assert [e.total for e in board] == [expected[pk] for pk in ranked][:5]
         assert {e.user_id: e.total for e in board}.items() <= {pk: expected[pk] for pk in ranked}.items()

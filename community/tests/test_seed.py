@@ -2,9 +2,11 @@
 The seed commands: seed_demo is idempotent and shaped for a demo; seed_bench
 loads exactly what it is asked for, with consistent comments and likes, on
 whichever database the suite runs on (COPY on PostgreSQL, bulk_create on
-SQLite).
+SQLite). Both are tested through the commands; the benchmark's own tests of
+its seeding are in benchmarks/tests/.
 """
 
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -16,7 +18,6 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F
 from django.utils import timezone
 
-from community.management.commands._seeding import bench_markers
 from community.models import Comment, Like, Post
 
 User = get_user_model()
@@ -34,6 +35,20 @@ def seed_bench(**options):
     out = StringIO()
     call_command("seed_bench", stdout=out, **{**TINY, **options})
     return out.getvalue()
+
+
+def planted(output):
+    """The ids of the big thread's post and the chain that seed_bench prints."""
+    found = re.search(
+        r"big-thread post (\d+), chain post (\d+), chain root comment (\d+), chain leaf comment (\d+)", output
+    )
+    return dict(
+        zip(
+            ("big_thread_post_id", "chain_post_id", "chain_root_id", "chain_leaf_id"),
+            map(int, found.groups()),
+            strict=True,
+        )
+    )
 
 
 def counts():
@@ -157,21 +172,19 @@ def test_seed_bench_stores_likes_in_the_order_they_happened():
 
 @pytest.mark.django_db
 def test_seed_bench_marks_the_big_thread_and_the_chain():
-    output = seed_bench()
-    markers = bench_markers()
+    ids = planted(seed_bench())
 
-    assert Comment.objects.filter(post_id=markers.big_thread_post_id).count() == TINY["big_thread"]
-    chain = Comment.objects.filter(post_id=markers.chain_post_id)
+    assert Comment.objects.filter(post_id=ids["big_thread_post_id"]).count() == TINY["big_thread"]
+    chain = Comment.objects.filter(post_id=ids["chain_post_id"])
     assert chain.count() == TINY["chain"]
-    assert list(chain.filter(parent__isnull=True).values_list("id", flat=True)) == [markers.chain_root_id]
+    assert list(chain.filter(parent__isnull=True).values_list("id", flat=True)) == [ids["chain_root_id"]]
     depth = depths()
-    assert depth[markers.chain_leaf_id] == TINY["chain"]
+    assert depth[ids["chain_leaf_id"]] == TINY["chain"]
     assert max(depth[c] for c in chain.values_list("id", flat=True)) == TINY["chain"]
     # The chain post holds the deepest thread; the big thread the most comments.
     assert max(depth.values()) == TINY["chain"]
     busiest = Post.objects.annotate(n=Count("comments")).order_by("-n").first()
-    assert busiest.id == markers.big_thread_post_id
-    assert f"chain root comment {markers.chain_root_id}" in output
+    assert busiest.id == ids["big_thread_post_id"]
 
 
 @pytest.mark.django_db
@@ -212,10 +225,3 @@ def test_seed_bench_refuses_a_database_with_posts_unless_reset():
 def test_seed_bench_refuses_more_likes_than_fit():
     with pytest.raises(CommandError, match="do not fit"):
         seed_bench(users=2, posts=1, comments=0, big_thread=0, chain=1, likes=5)
-
-
-@pytest.mark.django_db
-def test_bench_markers_is_none_without_bench_data():
-    seed_demo()
-
-    assert bench_markers() is None

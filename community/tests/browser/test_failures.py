@@ -7,8 +7,8 @@ import pytest
 from django.db import OperationalError
 from playwright.sync_api import expect
 
-from community import services
 from community.models import Like
+from community.services import likes as like_services
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def test_like_while_the_database_is_away_shows_the_sites_message(
         raise OperationalError("server closed the connection unexpectedly")
 
     # The live server runs in this process: its view calls this.
-    monkeypatch.setattr(services, "like_add", database_gone)
+    monkeypatch.setattr(like_services, "like_add", database_gone)
     log_in(page, d.alice)
     page.goto(d.post.get_absolute_url())
     button = page.locator(f"#like-post-{d.post.pk}-button")

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from community import services
 from community.models import Comment, Post
+from community.services import likes as like_services
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def test_feed_panel_follows_likes_and_stops_while_paused(page, make_user, make_p
     expect(panel).to_contain_text("No karma earned in the last 24 hours yet.")
 
     # Another person likes bob's post while the page is open.
-    services.like_add(user=make_user("carol"), model=Post, target_id=post.pk)
+    like_services.like_add(user=make_user("carol"), model=Post, target_id=post.pk)
     bob_row = panel.locator('[data-username="bob"]')
     expect(bob_row).to_have_attribute("data-karma", "5", timeout=UPDATE_WITHIN_MS)
     expect(bob_row).to_contain_text("5")
@@ -45,7 +45,7 @@ def test_feed_panel_follows_likes_and_stops_while_paused(page, make_user, make_p
     expect(pause).to_have_text("Resume live updates")
     as_of = panel.locator("time").inner_text()
     requests = polls(page)
-    services.like_add(user=make_user("dave"), model=Post, target_id=post.pk)
+    like_services.like_add(user=make_user("dave"), model=Post, target_id=post.pk)
     page.wait_for_timeout(7_000)
     assert bob_row.get_attribute("data-karma") == "5"
     assert panel.locator("time").inner_text() == as_of
@@ -63,7 +63,7 @@ def test_leaderboard_page_refreshes_itself(page, make_user, make_post, make_comm
     page.goto("/leaderboard/")
     panel = page.locator("[data-leaderboard-panel]")
     expect(panel).to_contain_text("No karma earned in the last 24 hours yet.")
-    services.like_add(user=make_user("carol"), model=Comment, target_id=comment.pk)
+    like_services.like_add(user=make_user("carol"), model=Comment, target_id=comment.pk)
     expect(panel.locator('[data-username="bob"]')).to_have_attribute(
         "data-karma", "1", timeout=UPDATE_WITHIN_MS
     )

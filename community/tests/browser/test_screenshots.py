@@ -18,7 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from community.models import Comment, Post
-from community.services import like_add
+from community.services.likes import like_add
 from community.tests.helpers import PASSWORD
 
 from .conftest import DESKTOP, PHONE

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from community import selectors
 from community.models import Comment, Like, Post
+from community.selectors import karma
 
 pytestmark = pytest.mark.browser
 
@@ -117,7 +117,7 @@ def test_everything_works_without_javascript(no_js_page, live_server, discussion
     # Read the leaderboard: the numbers are the database's.
     page.get_by_role("navigation", name="Site").get_by_role("link", name="Leaderboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Leaderboard")
-    for entry in selectors.leaderboard():
+    for entry in karma.leaderboard():
         row = page.locator(f'[data-username="{entry.username}"]')
         expect(row).to_have_attribute("data-karma", str(entry.total))
     expect(page.locator('[data-username="bob"]')).to_have_attribute("data-karma", "5")

@@ -1,19 +1,21 @@
 """
-Reads that cross tables: the comment tree of a post, karma and the leaderboard.
+A post's discussion as a tree, built in memory from its comment rows.
+
+Nothing here touches the database: `selectors.threads` reads the rows (one
+query per page) and hands them to `build_comment_tree`; `thread_window`
+chooses what one page shows and `ancestors` what a permalink shows above a
+comment. Every walk is iterative, so threads of any depth never meet
+Python's recursion limit, and none follows a parent link it has already
+seen, so a reply loop that reached the database cannot hang a request.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Max, Q, Window
-from django.db.models.functions import RowNumber
-from django.utils import timezone
-
-from .models import Comment, Like, Post, like_annotations, url_for
+from .links import url_for
+from .models import Comment
 
 # How much of a thread one page renders. The comment template recurses once
 # per nesting level, and any recursive template dies at some depth (Django's
@@ -26,12 +28,6 @@ CONTEXT_ANCESTORS = 6
 
 _VISIBLE = Comment.State.VISIBLE.value
 _REMOVED = Comment.State.REMOVED.value
-
-KARMA_WINDOW = timedelta(hours=24)
-LEADERBOARD_SIZE = 5
-
-
-# --- Comment trees ----------------------------------------------------------
 
 
 @dataclass(eq=False, slots=True)
@@ -118,33 +114,6 @@ class CommentTree:
     def __len__(self) -> int:
         return len(self.by_id)
 
-    @property
-    def visible_count(self) -> int:
-        """Comments that are not tombstones."""
-        return sum(1 for node in self.by_id.values() if node.is_visible)
-
-
-def comment_rows(*, post_id: int, viewer=None):
-    """
-    Every comment of a post in reading order (`created_at`, then `id`), as
-    dicts carrying the author's username, `like_count` and `liked` (by
-    `viewer`). One query.
-    """
-    queryset = like_annotations(Comment.objects.filter(post_id=post_id), model=Comment, viewer=viewer)
-    return queryset.order_by("created_at", "id").values(
-        "id",
-        "parent_id",
-        "post_id",
-        "author_id",
-        "author__username",
-        "content",
-        "created_at",
-        "edited_at",
-        "state",
-        "like_count",
-        "liked",
-    )
-
 
 def build_comment_tree(rows) -> CommentTree:
     """
@@ -218,8 +187,10 @@ def build_comment_tree(rows) -> CommentTree:
     roots = [node for node in roots if node.is_kept]
     _number_siblings(roots)
     # What is left: visible comments and the tombstones above them (whose
-    # ancestors all have something visible below them too).
-    kept = {key: node for key, node in by_id.items() if node.is_kept}
+    # ancestors all have something visible below them too). Only what the
+    # walk from the roots reached: comments caught in a reply loop have no
+    # top-level ancestor, so they belong to no thread.
+    kept = {node.id: node for node in preorder if node.is_kept}
     return CommentTree(roots=roots, by_id=kept)
 
 
@@ -228,11 +199,6 @@ def _number_siblings(siblings: list[CommentNode]) -> None:
     for position, node in enumerate(siblings, start=1):
         node.position = position
         node.sibling_count = total
-
-
-def comment_tree(*, post_id: int, viewer=None) -> CommentTree:
-    """All comments of a post as a tree, from one query (see `build_comment_tree`)."""
-    return build_comment_tree(comment_rows(post_id=post_id, viewer=viewer))
 
 
 @dataclass(eq=False, slots=True)
@@ -320,8 +286,10 @@ def ancestors(
     many more lie above them.
     """
     chain: list[CommentNode] = []
+    seen = {node.id}
     current = tree.by_id.get(node.parent_id)
-    while current is not None:
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
         chain.append(current)
         current = tree.by_id.get(current.parent_id)
     chain.reverse()
@@ -329,175 +297,34 @@ def ancestors(
     return chain[hidden:], hidden
 
 
-# --- Karma -----------------------------------------------------------------
-
-
-def karma_window_start(now: datetime | None = None) -> datetime:
-    return (now or timezone.now()) - KARMA_WINDOW
-
-
-def _like_kind_counts(since: datetime | None = None) -> dict:
-    """Aggregates counting post likes and comment likes, optionally only those since `since`."""
-    post_type = ContentType.objects.get_for_model(Post)
-    comment_type = ContentType.objects.get_for_model(Comment)
-    window = Q(created_at__gte=since) if since is not None else Q()
-    # Counting a column of like_window_idx rather than the primary key keeps
-    # the leaderboard an index-only scan: COUNT(id) made PostgreSQL fetch
-    # every like of the window from the table (2x slower at 170k likes).
-    return {
-        "post_likes": Count("target_id", filter=window & Q(target_type=post_type)),
-        "comment_likes": Count("target_id", filter=window & Q(target_type=comment_type)),
-    }
-
-
-def karma_expression(post_likes, comment_likes):
-    """Karma from like counts: the one place the weights are applied."""
-    return post_likes * Like.POST_KARMA + comment_likes * Like.COMMENT_KARMA
-
-
-@dataclass(frozen=True, slots=True)
-class Karma:
-    """Karma with its receipt: how many likes of each kind earned it."""
-
-    post_likes: int = 0
-    comment_likes: int = 0
-
-    @property
-    def total(self) -> int:
-        return karma_expression(self.post_likes, self.comment_likes)
-
-    @property
-    def receipt(self) -> str:
-        return (
-            f"{self.post_likes} post like{'s' if self.post_likes != 1 else ''} × {Like.POST_KARMA} + "
-            f"{self.comment_likes} comment like{'s' if self.comment_likes != 1 else ''} × "
-            f"{Like.COMMENT_KARMA} = {self.total}"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class UserKarma:
-    all_time: Karma
-    recent: Karma
-
-
-def karma_for_users(user_ids, *, now: datetime | None = None) -> dict[int, UserKarma]:
+def place_in_thread(rows, comment_id: int) -> tuple[int, int, int]:
     """
-    Karma of each of `user_ids`, all-time and over the last 24 hours, from
-    the like rows that count (see `LikeQuerySet.counted`), in one query.
-    Users who earned nothing are present with zero karma.
+    Where a comment stands in its thread, from the thread's `(id,
+    parent_id, state)` rows in reading order: its depth, its position among
+    the siblings the tree keeps, and how many siblings that is. The same
+    numbers `build_comment_tree` gives it, without building the thread.
     """
-    user_ids = list(user_ids)
-    since = karma_window_start(now)
-    all_time = _like_kind_counts()
-    recent = {f"{name}_24h": aggregate for name, aggregate in _like_kind_counts(since).items()}
-    rows = (
-        Like.objects.counted()
-        .filter(receiver_id__in=user_ids)
-        .order_by()
-        .values("receiver_id")
-        .annotate(**all_time, **recent)
-    )
-    karma = {user_id: UserKarma(all_time=Karma(), recent=Karma()) for user_id in user_ids}
-    for row in rows:
-        karma[row["receiver_id"]] = UserKarma(
-            all_time=Karma(row["post_likes"], row["comment_likes"]),
-            recent=Karma(row["post_likes_24h"], row["comment_likes_24h"]),
-        )
-    return karma
-
-
-@dataclass(frozen=True, slots=True)
-class LeaderboardEntry:
-    rank: int
-    user_id: int
-    username: str
-    karma: Karma
-    reached_at: datetime
-    top_items: list[dict] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return self.karma.total
-
-
-def leaderboard(*, now: datetime | None = None, limit: int = LEADERBOARD_SIZE) -> list[LeaderboardEntry]:
-    """
-    The users with the most karma earned from likes in the last 24 hours.
-
-    One aggregate over the likes table (the window, the likes that count,
-    weighted by target type, grouped by receiver), and one more query for
-    the usernames together with each user's `top_items` (the posts and
-    comments that earned them the most in the window). Ties: the user who reached the total first (the earlier
-    latest like) ranks higher, then the older account (lower id). Users
-    with no karma in the window are not listed.
-    """
-    since = karma_window_start(now)
-    counts = _like_kind_counts()
-    rows = list(
-        Like.objects.counted()
-        .filter(created_at__gte=since)
-        .order_by()
-        .values("receiver_id")
-        .annotate(**counts, reached_at=Max("created_at"))
-        .annotate(karma=karma_expression(F("post_likes"), F("comment_likes")))
-        .order_by("-karma", "reached_at", "receiver_id")[:limit]
-    )
-    if not rows:
-        return []
-    names: dict[int, str] = {}
-    items: dict[int, list[dict]] = defaultdict(list)
-    for item in _top_items(receiver_ids=[row["receiver_id"] for row in rows], since=since):
-        names[item["receiver_id"]] = item["receiver__username"]
-        items[item["receiver_id"]].append(item)
-    return [
-        LeaderboardEntry(
-            rank=rank,
-            user_id=row["receiver_id"],
-            username=names.get(row["receiver_id"], ""),
-            karma=Karma(row["post_likes"], row["comment_likes"]),
-            reached_at=row["reached_at"],
-            top_items=items[row["receiver_id"]],
-        )
-        for rank, row in enumerate(rows, start=1)
-    ]
-
-
-def _top_items(*, receiver_ids, since: datetime | None, per_user: int = 3) -> list[dict]:
-    """
-    For each receiver, the `per_user` posts and comments that earned the
-    most counted likes since `since`, as dicts with `receiver_id`,
-    `receiver__username`, `kind`, `id`, `likes` and `url`. One query.
-    """
-    post_type = ContentType.objects.get_for_model(Post)
-    likes = Like.objects.counted().filter(receiver_id__in=receiver_ids)
-    if since is not None:
-        likes = likes.filter(created_at__gte=since)
-    rows = (
-        likes.order_by()
-        .values("receiver_id", "receiver__username", "target_type_id", "target_id")
-        .annotate(likes=Count("id"))
-        .annotate(
-            row=Window(
-                RowNumber(),
-                partition_by=[F("receiver_id")],
-                order_by=[Count("id").desc(), F("target_type_id"), F("target_id")],
-            )
-        )
-        .filter(row__lte=per_user)
-        .order_by("receiver_id", "row")
-    )
-    items = []
-    for row in rows:
-        model = Post if row["target_type_id"] == post_type.id else Comment
-        row["kind"] = model._meta.model_name
-        row["id"] = row["target_id"]
-        row["url"] = model(pk=row["target_id"]).get_absolute_url()
-        items.append(row)
-    return items
-
-
-def recent_comments_of(user, *, viewer=None, limit: int = 10):
-    """A user's latest visible comments with `like_count`, `liked` and their post. One query."""
-    queryset = Comment.objects.visible().filter(author=user).select_related("post")
-    return like_annotations(queryset, model=Comment, viewer=viewer).order_by("-created_at", "-id")[:limit]
+    parent_of = {}
+    visible = []
+    for row_id, parent_id, state in rows:
+        parent_of[row_id] = parent_id
+        if state == _VISIBLE:
+            visible.append(row_id)
+    # Kept: visible, or above something visible (marking stops at the first
+    # comment already marked, so each is marked once, loops included).
+    kept: set[int] = set()
+    for row_id in visible:
+        while row_id is not None and row_id not in kept:
+            kept.add(row_id)
+            row_id = parent_of.get(row_id)
+    depth = 0
+    seen = {comment_id}
+    ancestor = parent_of.get(comment_id)
+    while ancestor is not None and ancestor not in seen:
+        seen.add(ancestor)
+        depth += 1
+        ancestor = parent_of.get(ancestor)
+    parent_id = parent_of.get(comment_id)
+    siblings = [row_id for row_id, _, _ in rows if row_id in kept and parent_of[row_id] == parent_id]
+    position = siblings.index(comment_id) + 1 if comment_id in siblings else len(siblings)
+    return depth, position, len(siblings)

@@ -1,0 +1,47 @@
+"""
+Who may do what: one predicate per permission or content rule.
+
+Views, services and templates all ask these, so a rule is written once.
+`item` is a post, a comment or a comment of a thread (`CommentNode`): all
+have `author_id`, and comments `is_visible`.
+"""
+
+from __future__ import annotations
+
+
+def _is_live(item) -> bool:
+    """Posts are deleted outright; a comment lives until it is deleted or removed."""
+    return getattr(item, "is_visible", True)
+
+
+def is_author(user, item) -> bool:
+    return user.is_authenticated and item.author_id is not None and item.author_id == user.pk
+
+
+def can_edit(user, item) -> bool:
+    """Only the author edits, and only what is still shown."""
+    return is_author(user, item) and _is_live(item)
+
+
+def can_delete(user, item) -> bool:
+    """Only the author deletes, and only what is still shown."""
+    return is_author(user, item) and _is_live(item)
+
+
+def can_reply(user, comment) -> bool:
+    """Anyone signed in replies to a comment that is still shown."""
+    return user.is_authenticated and _is_live(comment)
+
+
+def can_like(user, item) -> bool:
+    """Anyone signed in likes what someone else wrote (karma is earned from other people)."""
+    return user.is_authenticated and item.author_id is not None and item.author_id != user.pk
+
+
+def reply_refusal(parent, *, post_id: int) -> str | None:
+    """Why `parent` cannot take a reply in the discussion of `post_id`, or None when it can."""
+    if parent.post_id != post_id:
+        return "The comment you are replying to is not part of this discussion."
+    if not _is_live(parent):
+        return "That comment was deleted, so it can't take new replies."
+    return None
