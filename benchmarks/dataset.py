@@ -1,27 +1,26 @@
 """
-The benchmark's database: created when absent, migrated, seeded with
-``seed_bench`` when empty or stale, reused otherwise; and the "viral day"
-scratch copy with a million more likes in the window.
+The benchmark's database: created when absent, migrated, seeded (see
+``benchmarks.seeding``) when empty or stale, reused otherwise; and the
+helpers to create, drop and switch databases on the same server.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 import psycopg2
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.models import Max
 from django.utils import timezone
 
-from community.management.commands._seeding import bench_markers
 from community.models import Comment, Like, Post
-from community.selectors import karma_window_start
+from community.selectors.karma import karma_window_start
+
+from .seeding import BenchMarkers, bench_markers, seed_community
 
 FULL_SIZE = {
     "users": 10_000,
@@ -125,7 +124,7 @@ class Dataset:
     counts: dict
     window_likes: int
     newest_like_at: str | None
-    markers: object
+    markers: BenchMarkers | None
 
     def as_dict(self) -> dict:
         return {
@@ -179,9 +178,11 @@ def prepare(*, tiny: bool, reseed: bool, out) -> Dataset:
     if reset is not None:
         out(f"Seeding {name} with seed_bench ({reason}): {size}")
         started = time.monotonic()
-        call_command("seed_bench", reset=reset, verbosity=1, **size, stdout=_Writer(out))
+        seeded = seed_community(**size, reset=reset, progress=lambda line: out("  " + line))
+        for line in seeded.summary():
+            out("  " + line)
         seed_seconds = round(time.monotonic() - started, 1)
-        markers = bench_markers()
+        markers = seeded.markers
         newest = Like.objects.aggregate(newest=Max("created_at"))["newest"]
     else:
         out(f"Reusing {name}: {reason}")
@@ -203,84 +204,3 @@ def prepare(*, tiny: bool, reseed: bool, out) -> Dataset:
         newest_like_at=newest.isoformat() if newest else None,
         markers=markers,
     )
-
-
-class _Writer:
-    """A file-like object for call_command's stdout that forwards lines to `out`."""
-
-    def __init__(self, out):
-        self.out = out
-
-    def write(self, text):
-        text = text.rstrip("\n")
-        if text:
-            self.out("  " + text)
-
-    def flush(self):
-        pass
-
-
-# A viral day: likes from many users on the newest posts and comments,
-# spread over the window. Targets take likes from users picked by a stride
-# through the user list, so no pair repeats; pairs that already exist are
-# skipped by the unique constraint, self-likes by the WHERE clause.
-VIRAL_SQL = """
-WITH people AS (SELECT array_agg(id ORDER BY id) AS ids FROM auth_user),
-targets AS (
-    (SELECT %(post_type)s AS type_id, id, author_id, created_at FROM community_post
-     ORDER BY created_at DESC, id DESC LIMIT %(post_targets)s)
-    UNION ALL
-    (SELECT %(comment_type)s, id, author_id, created_at FROM community_comment
-     WHERE state = 'visible' AND author_id IS NOT NULL
-     ORDER BY created_at DESC, id DESC LIMIT %(comment_targets)s)
-),
-numbered AS (SELECT *, row_number() OVER (ORDER BY type_id, id) AS rn FROM targets),
-pairs AS (
-    SELECT people.ids[1 + ((t.rn * 7919 + k) %% cardinality(people.ids))] AS user_id,
-           t.type_id, t.id, t.author_id, greatest(t.created_at, %(since)s) AS earliest
-    FROM numbered t CROSS JOIN people CROSS JOIN generate_series(0, %(per_target)s - 1) AS k
-)
-INSERT INTO community_like (user_id, target_type_id, target_id, receiver_id, created_at)
-SELECT user_id, type_id, id, author_id, earliest + random() * (%(now)s - earliest)
-FROM pairs
-WHERE user_id <> author_id
-ON CONFLICT DO NOTHING
-"""
-
-
-def add_viral_likes(*, likes: int, out) -> int:
-    """Insert about `likes` likes inside the 24-hour window; return how many were inserted."""
-    users = get_user_model().objects.count()
-    per_target = max(1, min(300, users - 1))
-    # Each target loses a few pairs to self-likes and likes already there.
-    targets = math.ceil(likes * 1.03 / per_target)
-    now = timezone.now()
-    params = {
-        "post_type": ContentType.objects.get_for_model(Post).id,
-        "comment_type": ContentType.objects.get_for_model(Comment).id,
-        "post_targets": math.ceil(targets * 0.4),
-        "comment_targets": targets - math.ceil(targets * 0.4),
-        "per_target": per_target,
-        # Half an hour inside the window, so a slow run does not push rows out of it.
-        "since": karma_window_start(now) + timedelta(minutes=30),
-        "now": now - timedelta(seconds=1),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = 0")
-        try:
-            started = time.monotonic()
-            cursor.execute(VIRAL_SQL, params)
-            inserted = cursor.rowcount
-            out(f"  inserted {inserted:,} likes in {time.monotonic() - started:.1f} s")
-        finally:
-            cursor.execute("RESET statement_timeout")
-    return inserted
-
-
-def vacuum_likes() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = 0")
-        try:
-            cursor.execute("VACUUM (ANALYZE) community_like")
-        finally:
-            cursor.execute("RESET statement_timeout")

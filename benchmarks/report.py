@@ -12,6 +12,8 @@ from pathlib import Path
 import django
 from django.db import connection
 
+from .harness import AUTH_QUERIES
+
 DOCS_START = "<!-- bench:results:start -->"
 DOCS_END = "<!-- bench:results:end -->"
 
@@ -63,6 +65,10 @@ def machine() -> dict:
     }
 
 
+def ms(value) -> str:
+    return "-" if value is None else f"{value:.0f} ms"
+
+
 def _fmt(value, digits=1) -> str:
     if value is None:
         return "-"
@@ -103,6 +109,29 @@ def _table(header, body, markdown) -> list[str]:
         "  ".join(str(cell).ljust(w) for cell, w in zip(header, widths, strict=True)).rstrip(),
         line,
         *("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in body),
+    ]
+
+
+def console_lines(results: dict) -> list[str]:
+    """What the benchmark prints at the end: the machine, the data, then the tables."""
+    meta, d = results["meta"], results["dataset"]
+    m = meta["machine"]
+    lines = [
+        "",
+        f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory']}; {m['postgresql']}; "
+        f"Python {m['python']}, Django {m['django']}",
+        f"Data: {d['counts']}, {d['likes_in_24h_window']:,} likes in the window ({d['why']})",
+        f"In-process: test client, signed in, DEBUG off, {meta['runs']} runs; query counts include "
+        f"the session and user lookups ({AUTH_QUERIES}).",
+    ]
+    if meta["tiny"]:
+        lines.append("Tiny dataset: the targets are for the full size; verdicts here mean nothing.")
+    return [
+        *lines,
+        "",
+        *table_lines(results["rows"], results["targets"], markdown=False),
+        f"\nBenchmark {meta['wall_seconds']:.0f} s"
+        + (f", seeding {d['seed_seconds']:.0f} s" if d["seed_seconds"] else ""),
     ]
 
 

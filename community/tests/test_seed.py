@@ -2,8 +2,7 @@
 The seed commands: seed_demo is idempotent and shaped for a demo; seed_bench
 loads exactly what it is asked for, with consistent comments and likes, on
 whichever database the suite runs on (COPY on PostgreSQL, bulk_create on
-SQLite). Both are tested through the commands; the benchmark's own tests of
-its seeding are in benchmarks/tests/.
+SQLite). Both are tested through the commands, as a developer runs them.
 """
 
 import re

@@ -1,20 +1,13 @@
 """
-Helpers shared by the seed_demo and seed_bench commands, and the lookup
-benchmark code uses to find the posts seed_bench plants.
-
-The module name starts with an underscore so Django does not offer it as a
-management command.
+The two posts seed_bench plants for the benchmark, and how the benchmark
+finds them again without knowing their ids.
 """
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-
 from community.models import Comment, Post
 
-# seed_bench starts the content of its two extra posts with these, so
-# benchmarks can find them again without knowing their ids.
+# The content of the two extra posts starts with these.
 BIG_THREAD_MARKER = "[bench:big-thread]"
 CHAIN_MARKER = "[bench:chain]"
 
@@ -28,6 +21,12 @@ class BenchMarkers:
     # The top of the reply chain and its deepest reply.
     chain_root_id: int
     chain_leaf_id: int
+
+    def describe(self) -> str:
+        return (
+            f"big-thread post {self.big_thread_post_id}, chain post {self.chain_post_id}, "
+            f"chain root comment {self.chain_root_id}, chain leaf comment {self.chain_leaf_id}"
+        )
 
 
 def bench_markers(using="default"):
@@ -60,18 +59,3 @@ def bench_markers(using="default"):
         chain_root_id=chain_root_id,
         chain_leaf_id=chain_leaf_id,
     )
-
-
-def build_users(rows, *, password):
-    """
-    Return unsaved users, one per dict of User field values in `rows`, all
-    with `password`.
-
-    The password is hashed once and the hash shared: hashing costs about
-    a quarter of a second of CPU (1,000,000 PBKDF2 iterations), which would
-    make seeding thousands of users take minutes. Users are built rather
-    than created so callers can bulk_create them.
-    """
-    User = get_user_model()
-    password_hash = make_password(password)
-    return [User(password=password_hash, **fields) for fields in rows]
