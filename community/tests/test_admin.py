@@ -14,9 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from community.admin import LargeTablePaginator, leaderboard_audit
+from community.admin.large_tables import LargeTablePaginator
 from community.models import Comment, Like, Post
 from community.selectors.karma import karma_for_users
+from community.selectors.moderation import leaderboard_audit
 from community.tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db
