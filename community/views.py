@@ -9,9 +9,10 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.vary import vary_on_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
@@ -22,6 +23,7 @@ from .models import MAX_ID, Comment, Post
 from .ratelimit import rate_limited
 from .selectors import feed as feed_selectors
 from .selectors import karma, profiles, threads
+from .selectors import leaderboard as shared_leaderboard
 from .selectors.likes import like_state
 from .services import NotFound
 from .services import comments as comment_services
@@ -342,11 +344,28 @@ def profile(request, username):
 
 
 @require_safe
+@vary_on_headers("HX-Request")
 def leaderboard(request):
-    context = {"leaderboard": karma.leaderboard(), "leaderboard_as_of": timezone.now()}
-    if request.htmx:
-        return render(request, "community/partials/leaderboard.html", context)
-    return render(request, "community/leaderboard.html", context)
+    """
+    The leaderboard page, or its fragment for the polling panel. Every
+    reader of one tick gets the same computation (`selectors.leaderboard`);
+    the fragment carries an ETag of its entries, so a poll whose answer has
+    not changed is answered 304 with no body, and the browser keeps the
+    fragment it has.
+    """
+    answer = shared_leaderboard.current()
+    context = {"leaderboard": answer.entries, "leaderboard_as_of": answer.computed_at}
+    if not request.htmx:
+        return render(request, "community/leaderboard.html", context)
+    response = get_conditional_response(request, etag=answer.etag) or render(
+        request, "community/partials/leaderboard.html", context
+    )
+    response["ETag"] = answer.etag
+    # Also on a 304, whose headers refresh the browser's stored copy: the
+    # panel shows when the answer it keeps was last confirmed.
+    response["Leaderboard-Computed-At"] = answer.computed_at.isoformat()
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 # --- Accounts ---------------------------------------------------------------

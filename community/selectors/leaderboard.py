@@ -1,0 +1,136 @@
+"""
+The live leaderboard, shared by every reader of one tick.
+
+`karma.leaderboard()` is the live aggregate over the like rows. A crowd of
+open tabs polls it every few seconds, and running it once per poll made the
+cost grow with readers times likes. `current()` runs it at most once per
+tick (`COMMUNITY_LEADERBOARD_TICK` seconds; 0 runs it on every call) and
+hands the same answer to every caller of that tick:
+
+- The answer is kept in Django's cache, so with a shared cache (the
+  database or Redis) all processes share it; with per-process memory, each
+  process does. It is stored for no longer than the tick.
+- Single flight: when the answer is missing or a tick old, the first caller
+  takes a lock in the cache (`cache.add`, atomic on every shared backend)
+  and computes. The others do not start a computation of their own: they
+  serve their process's previous answer when it is at most one tick older
+  than due, or wait for the new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+
+from . import karma
+
+CACHE_KEY = "community:leaderboard:answer"
+LOCK_KEY = "community:leaderboard:lock"
+COMPUTATIONS_KEY = "community:leaderboard:computations"
+# A computation that takes longer than this is presumed dead (its process
+# killed mid-way): its lock lapses and another caller computes.
+LOCK_SECONDS = 10
+# How often a waiting caller looks for the answer being computed.
+WAIT_STEP = 0.01
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One computation of the leaderboard: its entries and when it was computed."""
+
+    entries: tuple[karma.LeaderboardEntry, ...]
+    computed_at: datetime
+
+    @property
+    def etag(self) -> str:
+        """A strong ETag of what the fragment shows of the entries (not of the time)."""
+        digest = hashlib.blake2b(digest_size=12)
+        for entry in self.entries:
+            digest.update(repr((entry.rank, entry.username, entry.karma, entry.top_items)).encode())
+            digest.update(b"\0")
+        return f'"{digest.hexdigest()}"'
+
+    def age(self, now: float) -> float:
+        return now - self.computed_at.timestamp()
+
+
+# This process's latest answer: read before the cache, and served while
+# another process computes the next one.
+_latest: Answer | None = None
+
+
+def tick() -> float:
+    return float(settings.COMMUNITY_LEADERBOARD_TICK)
+
+
+def compute() -> Answer:
+    """Run the live aggregate now, and count the run (see `computations`)."""
+    answer = Answer(entries=tuple(karma.leaderboard()), computed_at=datetime.now(UTC))
+    try:
+        cache.incr(COMPUTATIONS_KEY)
+    except ValueError:
+        cache.add(COMPUTATIONS_KEY, 1, timeout=None)
+    return answer
+
+
+def computations() -> int:
+    """How many times the aggregate ran through `current()` since the cache was last cleared."""
+    return cache.get(COMPUTATIONS_KEY, 0)
+
+
+def current() -> Answer:
+    """The leaderboard as of at most one tick ago, computed once for all callers of a tick."""
+    global _latest
+    period = tick()
+    if period <= 0:
+        _latest = compute()
+        return _latest
+    now = time.time()
+    if _latest is not None and _latest.age(now) < period:
+        return _latest
+    shared = cache.get(CACHE_KEY)
+    if shared is not None and shared.age(now) < period:
+        _latest = shared
+        return shared
+    deadline = now + LOCK_SECONDS
+    while True:
+        if cache.add(LOCK_KEY, 1, timeout=LOCK_SECONDS):
+            try:
+                # Another process may have stored this tick's answer between
+                # the read above and the lock.
+                shared = cache.get(CACHE_KEY)
+                if shared is not None and shared.age(time.time()) < period:
+                    _latest = shared
+                    return shared
+                answer = compute()
+                # Whole seconds: some backends (Redis) keep nothing shorter.
+                cache.set(CACHE_KEY, answer, timeout=max(1, math.ceil(period)))
+            finally:
+                cache.delete(LOCK_KEY)
+            _latest = answer
+            return answer
+        # Someone else is computing. A previous answer a tick late is still
+        # fresher than any new computation this caller could start.
+        if _latest is not None and _latest.age(time.time()) < 2 * period:
+            return _latest
+        time.sleep(WAIT_STEP)
+        shared = cache.get(CACHE_KEY)
+        if shared is not None and shared.age(time.time()) < period:
+            _latest = shared
+            return shared
+        if time.time() > deadline:
+            _latest = compute()
+            return _latest
+
+
+def forget() -> None:
+    """Drop the shared and this process's answers (tests, and after changing the tick)."""
+    global _latest
+    _latest = None
+    cache.delete_many([CACHE_KEY, LOCK_KEY])
