@@ -172,7 +172,10 @@ def test_processes_sharing_redis_compute_once_per_tick():
         "from community.selectors import leaderboard as s; "
         "cache.delete_many([s.CACHE_KEY, s.LOCK_KEY, s.COMPUTATIONS_KEY])"
     )
-    count = "import django; django.setup(); from community.selectors import leaderboard as s; print(s.computations())"
+    count = (
+        "import django; django.setup(); from community.selectors import leaderboard as s; "
+        "print(s.computations())"
+    )
 
     def run(code):
         return subprocess.run(  # noqa: S603
