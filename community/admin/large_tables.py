@@ -8,10 +8,14 @@ and the columns several lists show.
 from __future__ import annotations
 
 import datetime
+import operator
+from dataclasses import dataclass
+from functools import reduce
 
 from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Max, Min, Q
@@ -133,14 +137,15 @@ class LargeTableAdmin(admin.ModelAdmin):
     """
     Defaults for the lists of the large community tables.
 
-    Searching: "@name" lists one author's rows newest first from the
-    (author, created_at) index; any other words match the start of the
-    author's username or any part of the content, which reads the whole
-    table (1.5-2 s for a million comments on an idle 2-core machine, several
-    times that on a busy one; a pg_trgm index would be the next step). A
-    search lists rows by id, newest first as ids grow with time: that reads
-    the table in storage order, where walking the created_at index would
-    fetch every row from a random place.
+    Searching follows `search_fields` (see `SearchFields`): "@name" lists one
+    user's rows newest first from the index their user leads, such as
+    (author, created_at); any other words match the start of a username or
+    any part of the content, which reads the whole table (1.5-2 s for a
+    million comments on an idle 2-core machine, several times that on a busy
+    one; a pg_trgm index would be the next step). A search lists rows by id,
+    newest first as ids grow with time: that reads the table in storage
+    order, where walking the created_at index would fetch every row from a
+    random place.
     """
 
     paginator = LargeTablePaginator
@@ -161,21 +166,69 @@ class LargeTableAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """
-        `search_fields` (`^author__username`, `content`), with the authors
-        found first: Django's own search joins every row to its author,
-        which on PostgreSQL became a million index lookups.
+        `search_fields`, with the users found first: Django's own search
+        joins every row to its user, which on PostgreSQL became a million
+        index lookups.
         """
+        search_fields = self.get_search_fields(request)
+        if not search_fields:
+            return super().get_search_results(request, queryset, search_term)
+        fields = SearchFields.parse(search_fields)
         terms = search_terms(search_term)
         username = username_searched(terms)
         if username is not None:
-            # The author's id first, so the list comes from the index on
-            # (author, created_at).
-            author_ids = User.objects.filter(username__iexact=username).values_list("pk", flat=True)
-            return queryset.filter(author_id__in=list(author_ids)), False
+            # The users' ids first, so the list comes from the index each
+            # user column leads.
+            user_ids = list(User.objects.filter(username__iexact=username).values_list("pk", flat=True))
+            return queryset.filter(_any(fields.users_among(user_ids))), False
         for term in terms:
-            authors = User.objects.filter(username__istartswith=term).values("pk")
-            queryset = queryset.filter(Q(author_id__in=authors) | Q(content__icontains=term))
+            matches = fields.users_among(User.objects.filter(username__istartswith=term).values("pk"))
+            matches += [Q(**{f"{name}__icontains": term}) for name in fields.text]
+            if fields.by_id and term.isascii() and term.isdigit() and int(term) <= BIGINT_MAX:
+                matches.append(Q(pk=int(term)))
+            queryset = queryset.filter(_any(matches))
         return queryset, False
+
+
+# The largest id a bigint column holds; a larger number is no row's id.
+BIGINT_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class SearchFields:
+    """
+    A large list's `search_fields`, in the three forms its search knows:
+    `^<user>__username`, a foreign key to users matched by the start of the
+    username (the whole username in an "@name" search); `=id`, the row's id
+    for a number; and a bare field name, any part of its text.
+    """
+
+    users: tuple[str, ...] = ()
+    text: tuple[str, ...] = ()
+    by_id: bool = False
+
+    @classmethod
+    def parse(cls, search_fields) -> SearchFields:
+        users, text, by_id = [], [], False
+        for name in search_fields:
+            if name.startswith("^") and name.endswith("__username") and name.count("__") == 1:
+                users.append(name[1:].removesuffix("__username"))
+            elif name in ("=id", "=pk"):
+                by_id = True
+            elif name.isidentifier():
+                text.append(name)
+            else:
+                raise ImproperlyConfigured(f"A large list can't search {name!r}.")
+        return cls(users=tuple(users), text=tuple(text), by_id=by_id)
+
+    def users_among(self, user_ids) -> list[Q]:
+        """A condition per user column: its user is one of `user_ids` (a list or a subquery)."""
+        return [Q(**{f"{name}__in": user_ids}) for name in self.users]
+
+
+def _any(conditions: list[Q]) -> Q:
+    """The OR of `conditions`; none match no row."""
+    return reduce(operator.or_, conditions) if conditions else Q(pk__in=[])
 
 
 def search_terms(search_term: str) -> list[str]:

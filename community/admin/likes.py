@@ -46,6 +46,11 @@ class LikeAdmin(LargeTableAdmin):
     list_display_links = ["id", "created_at"]
     list_filter = [LikeTargetFilter, ("created_at", admin.DateFieldListFilter)]
     ordering = ["-created_at", "-id"]
+    search_fields = ["^user__username", "^receiver__username", "=id"]
+    search_help_text = (
+        '"@name": every like that user gave or received. Other words: the start of the username '
+        "of the liker or of the receiver; a number: also the like with that id."
+    )
     fields = ["user", "target_link", "receiver", "created_at"]
     readonly_fields = ["target_link"]
 

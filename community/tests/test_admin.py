@@ -387,6 +387,26 @@ def test_likes_filter_by_target_type_and_date(mod_client, make_user, make_post, 
     assert listed(created_at__gte=since) == {post_like.pk, comment_like.pk}
 
 
+def test_search_likes_by_the_liker_or_the_receiver_or_the_id(mod_client, make_user, make_post, make_like):
+    bob, carol, dave = make_user("bob"), make_user("carol"), make_user("dave")
+    by_bob = make_like(bob, make_post(author=carol))
+    to_bob = make_like(dave, make_post(author=bob))
+    other = make_like(carol, make_post(author=dave))
+
+    def found(term):
+        response = mod_client.get(changelist(Like), {"q": term})
+        assert response.status_code == 200
+        return {like.pk for like in response.context["cl"].result_list}
+
+    assert found("bo") == {by_bob.pk, to_bob.pk}
+    assert found("x") == set()
+    assert found("@BOB") == {by_bob.pk, to_bob.pk}
+    assert found("@bo") == set()
+    assert found(str(other.pk)) == {other.pk}
+    assert found(str(2**63)) == set()  # beyond any id: no match, not a database error
+    assert 'name="q"' in mod_client.get(changelist(Like)).content.decode()
+
+
 def test_deleting_a_like_changes_karma_at_once(mod_client, moderator, make_user, make_post, make_like):
     bob = make_user("bob")
     like = make_like(make_user(), make_post(author=bob))
@@ -572,6 +592,7 @@ def _fill(model, count, make_user, make_post, make_comment, make_like):
         (Comment, {"q": "comment"}, 5),
         (Comment, {"state__exact": "visible"}, 7),
         (Like, {"target": "post"}, 5),
+        (Like, {"q": "user"}, 5),
     ],
 )
 def test_change_list_query_count_is_pinned_and_does_not_grow(
