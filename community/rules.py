@@ -8,6 +8,8 @@ have `author_id`, and comments `is_visible`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 def _is_live(item) -> bool:
     """Posts are deleted outright; a comment lives until it is deleted or removed."""
@@ -45,3 +47,23 @@ def reply_refusal(parent, *, post_id: int) -> str | None:
     if not _is_live(parent):
         return "That comment was deleted, so it can't take new replies."
     return None
+
+
+def closes_reply_loop(parent, comment, *, parent_ids: Mapping[int, int | None]) -> bool:
+    """
+    Whether making `parent` the parent of `comment` would close a loop of
+    replies: `parent` is `comment` itself or one of its replies, at any
+    depth. `parent_ids` maps the ids of the post's comments to their
+    parents' ids. The walk goes up from `parent` and stops at a comment it
+    has already seen, so a loop already in the rows cannot hang it.
+    """
+    if comment.pk is None:
+        return False  # a comment not yet saved has no replies
+    seen = set()
+    current = parent.pk
+    while current is not None and current not in seen:
+        if current == comment.pk:
+            return True
+        seen.add(current)
+        current = parent_ids.get(current)
+    return False

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
+from .. import rules
 from ..models import Comment, CommentQuerySet, Like, like_annotations
 from ..services.moderation import comments_purge, comments_remove, comments_restore
 from .large_tables import LargeTableAdmin, SpanDatesMixin, excerpt_of, site_page_link, user_change_link
@@ -39,8 +40,14 @@ class CommentForm(forms.ModelForm):
         post, parent = cleaned.get("post"), cleaned.get("parent")
         if parent is not None and post is not None and parent.post_id != post.pk:
             raise forms.ValidationError({"parent": "The parent must be a comment of the same post."})
-        if parent is not None and self.instance.pk is not None and parent.pk == self.instance.pk:
-            raise forms.ValidationError({"parent": "A comment can't reply to itself."})
+        if parent is not None and self.instance.pk is not None:
+            if parent.pk == self.instance.pk:
+                raise forms.ValidationError({"parent": "A comment can't reply to itself."})
+            # The walk up from the parent reads the parent's post: one query
+            # for a chain of any depth.
+            parent_ids = dict(Comment.objects.filter(post_id=parent.post_id).values_list("id", "parent_id"))
+            if rules.closes_reply_loop(parent, self.instance, parent_ids=parent_ids):
+                raise forms.ValidationError({"parent": "A comment can't reply to one of its own replies."})
         return cleaned
 
 

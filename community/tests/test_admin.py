@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from community import rules
 from community.admin.large_tables import LargeTablePaginator
 from community.models import Comment, Like, Post
 from community.selectors.karma import karma_for_users
@@ -337,6 +338,42 @@ def test_a_comments_parent_must_belong_to_the_same_post(make_user, make_comment,
     )
     assert response.status_code == 200
     assert "same post" in response.content.decode()
+
+
+def test_a_comment_cannot_reply_to_itself_or_to_one_of_its_replies(admin_client, make_comment):
+    comment = make_comment()
+    reply = make_comment(parent=comment)
+    below = make_comment(parent=make_comment(parent=reply))
+    sibling = make_comment(post=comment.post)
+    url = reverse("admin:community_comment_change", args=[comment.pk])
+
+    def refusal(parent):
+        response = admin_client.post(url, {"post": comment.post_id, "parent": parent.pk, "content": "Edited"})
+        if response.status_code == 302:
+            return None
+        return response.context["adminform"].form.errors["parent"][0]
+
+    assert refusal(comment) == "A comment can't reply to itself."
+    assert refusal(reply) == "A comment can't reply to one of its own replies."
+    assert refusal(below) == "A comment can't reply to one of its own replies."
+    comment.refresh_from_db()
+    assert comment.parent_id is None
+    assert refusal(sibling) is None
+    comment.refresh_from_db()
+    assert comment.parent_id == sibling.pk
+
+
+def test_closes_reply_loop_walks_up_from_the_parent():
+    comment = SimpleNamespace(pk=13)
+    parent_ids = {13: None, 14: 13, 15: 14, 16: None, 17: 18, 18: 17}
+    assert rules.closes_reply_loop(SimpleNamespace(pk=13), comment, parent_ids=parent_ids)
+    assert rules.closes_reply_loop(SimpleNamespace(pk=15), comment, parent_ids=parent_ids)
+    assert not rules.closes_reply_loop(SimpleNamespace(pk=16), comment, parent_ids=parent_ids)
+    # A loop already in the rows ends the walk instead of hanging it.
+    assert not rules.closes_reply_loop(SimpleNamespace(pk=17), comment, parent_ids=parent_ids)
+    assert not rules.closes_reply_loop(
+        SimpleNamespace(pk=14), SimpleNamespace(pk=None), parent_ids=parent_ids
+    )
 
 
 def test_the_date_hierarchy_lists_periods_without_reading_every_row(mod_client, make_comment):
