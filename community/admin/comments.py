@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from .. import rules
 from ..models import Comment, CommentQuerySet, Like, like_annotations
 from ..services.moderation import comments_purge, comments_remove, comments_restore
-from .large_tables import LargeTableAdmin, SpanDatesMixin, excerpt_of, site_page_link, user_change_link
+from .large_tables import AuthoredAdmin, SpanDatesMixin, excerpt_of, site_page_link, user_change_link
 
 
 class ModerationCommentQuerySet(SpanDatesMixin, CommentQuerySet):
@@ -52,7 +52,7 @@ class CommentForm(forms.ModelForm):
 
 
 @admin.register(Comment)
-class CommentAdmin(LargeTableAdmin):
+class CommentAdmin(AuthoredAdmin):
     form = CommentForm
     list_display = [
         "id",

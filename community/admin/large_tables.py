@@ -190,6 +190,18 @@ class LargeTableAdmin(admin.ModelAdmin):
         return queryset, False
 
 
+class AuthoredAdmin(LargeTableAdmin):
+    """
+    A list of what users write (posts, comments): the author is chosen when
+    a row is added in the admin and is read-only after, so a moderator
+    cannot put words in someone else's name.
+    """
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else [*readonly, "author"]
+
+
 # The largest id a bigint column holds; a larger number is no row's id.
 BIGINT_MAX = 2**63 - 1
 

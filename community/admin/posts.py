@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 
 from ..models import Comment, Like, Post, PostQuerySet
 from ..services.posts import post_delete
-from .large_tables import LargeTableAdmin, SpanDatesMixin, excerpt_of, site_page_link, user_change_link
+from .large_tables import AuthoredAdmin, SpanDatesMixin, excerpt_of, site_page_link, user_change_link
 
 
 class ModerationPostQuerySet(SpanDatesMixin, PostQuerySet):
@@ -35,7 +35,7 @@ class EditedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(LargeTableAdmin):
+class PostAdmin(AuthoredAdmin):
     list_display = [
         "id",
         "excerpt",

@@ -376,6 +376,34 @@ def test_closes_reply_loop_walks_up_from_the_parent():
     )
 
 
+def test_a_moderator_cannot_change_the_author_of_a_post_or_a_comment(
+    mod_client, admin_client, make_user, make_post, make_comment
+):
+    bob = make_user("bob")
+    post = make_post()
+    comment = make_comment(post=post)
+    post_url = reverse("admin:community_post_change", args=[post.pk])
+    comment_url = reverse("admin:community_comment_change", args=[comment.pk])
+    for url in (post_url, comment_url):
+        assert 'name="author"' not in mod_client.get(url).content.decode()
+
+    response = mod_client.post(post_url, {"author": bob.pk, "content": "Edited post"})
+    assert response.status_code == 302
+    response = mod_client.post(
+        comment_url, {"post": post.pk, "parent": "", "author": bob.pk, "content": "Edited comment"}
+    )
+    assert response.status_code == 302
+    post.refresh_from_db()
+    comment.refresh_from_db()
+    assert (post.content, comment.content) == ("Edited post", "Edited comment")
+    assert post.author != bob
+    assert comment.author != bob
+    # Adding one (a superuser's right) still chooses its author.
+    for model in (Post, Comment):
+        add = reverse(f"admin:community_{model._meta.model_name}_add")
+        assert 'name="author"' in admin_client.get(add).content.decode()
+
+
 def test_the_date_hierarchy_lists_periods_without_reading_every_row(mod_client, make_comment):
     make_comment(created_at=timezone.now() - timedelta(days=40))
     make_comment()
