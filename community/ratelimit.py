@@ -118,7 +118,7 @@ def client_ip(request) -> str | None:
     was written by the client and can be forged. Without proxies it is the
     connection's own address.
     """
-    proxies = getattr(settings, "COMMUNITY_TRUSTED_PROXY_COUNT", 0)
+    proxies = settings.COMMUNITY_TRUSTED_PROXY_COUNT
     if proxies:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]

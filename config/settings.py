@@ -2,11 +2,14 @@
 Settings for the community feed.
 
 Everything that differs between a laptop and production comes from the
-environment, read from a `.env` file beside manage.py when there is one
-(see .env.example for the full list).
+environment, or from a `.env` file beside manage.py (the environment wins).
+Variables are read only through config/env.py and named by whose setting
+they are: DJANGO_* for Django's own, COMMUNITY_* for the product's, plus
+DATABASE_URL and CACHE_URL, the names hosting tools already use.
+.env.example lists every variable read here with its default and meaning;
+community/tests/test_settings.py keeps the two in step.
 """
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,35 +17,28 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
+from config.env import env_bool, env_float, env_int, env_list, env_str, refuse_renamed
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 load_dotenv(BASE_DIR / ".env")
 
+# Old names stop the site with a message instead of being ignored: a
+# forgotten DJANGO_TRUSTED_PROXY_COUNT would otherwise count every log-in
+# failure against the load balancer's address.
+refuse_renamed(
+    {
+        "DJANGO_TRUSTED_PROXY_COUNT": "COMMUNITY_TRUSTED_PROXY_COUNT",
+        "AXES_FAILURE_LIMIT": "COMMUNITY_LOGIN_FAILURE_LIMIT",
+        "AXES_COOLOFF_MINUTES": "COMMUNITY_LOGIN_COOLOFF_MINUTES",
+        "DATABASE_CONN_MAX_AGE": "DJANGO_CONN_MAX_AGE",
+        "DATABASE_STATEMENT_TIMEOUT_MS": "DJANGO_STATEMENT_TIMEOUT_MS",
+    }
+)
 
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from exc
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-DEBUG = env_bool("DJANGO_DEBUG", default=False)
-
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -53,7 +49,7 @@ if not SECRET_KEY:
     # Only ever used with DEBUG on, on a developer's machine.
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -128,13 +124,13 @@ TEMPLATES = [
 
 # Database: PostgreSQL when DATABASE_URL is set, otherwise an SQLite file in
 # the project so the site runs with no database server at all.
-DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
-STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+DATABASE_URL = env_str("DATABASE_URL")
+STATEMENT_TIMEOUT_MS = env_int("DJANGO_STATEMENT_TIMEOUT_MS", 5000, minimum=0)
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0),
             conn_health_checks=True,
         )
     }
@@ -154,7 +150,7 @@ else:
 # process must share it. CACHE_URL empty: this process's memory (one process
 # only); "db://<table>": a table in the database (run `manage.py
 # createcachetable`); "redis://host:6379/0": Redis (needs the redis package).
-CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+CACHE_URL = env_str("CACHE_URL")
 if not CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif CACHE_URL.startswith("db://"):
@@ -184,27 +180,35 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one
-# username, or from one address, every attempt for it is refused with 429
-# until AXES_COOLOFF_MINUTES after the last failure, even with the right
-# password. Refused attempts do not extend the lockout.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# Log-in throttling (django-axes): after COMMUNITY_LOGIN_FAILURE_LIMIT
+# failures for one username, or from one address, every attempt for it is
+# refused with 429 until COMMUNITY_LOGIN_COOLOFF_MINUTES after the last
+# failure, even with the right password. Refused attempts do not extend the
+# lockout.
+AXES_FAILURE_LIMIT = env_int("COMMUNITY_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("COMMUNITY_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "community.ratelimit.login_lockout_response"
 AXES_CLIENT_IP_CALLABLE = "community.ratelimit.client_ip"
 # Proxies in front of the site that append to X-Forwarded-For (a load
 # balancer: 1). Failures are counted by the client address they report.
-COMMUNITY_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+COMMUNITY_TRUSTED_PROXY_COUNT = env_int("COMMUNITY_TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # Writes per signed-in user: "count/period", period s, m, h or d. Past the
 # limit a write is refused with 429 and Retry-After. Counted in CACHES.
 COMMUNITY_RATE_LIMITS = {
-    "post": os.environ.get("COMMUNITY_RATE_LIMIT_POST", "5/m"),
-    "comment": os.environ.get("COMMUNITY_RATE_LIMIT_COMMENT", "20/m"),
-    "like": os.environ.get("COMMUNITY_RATE_LIMIT_LIKE", "60/m"),
+    "post": env_str("COMMUNITY_RATE_LIMIT_POST", "5/m"),
+    "comment": env_str("COMMUNITY_RATE_LIMIT_COMMENT", "20/m"),
+    "like": env_str("COMMUNITY_RATE_LIMIT_LIKE", "60/m"),
 }
+
+# Posts per page of the feed.
+COMMUNITY_FEED_PAGE_SIZE = env_int("COMMUNITY_FEED_PAGE_SIZE", 20, minimum=1)
+# Seconds between the leaderboard fragment's polls while its tab is visible.
+COMMUNITY_LEADERBOARD_POLL_SECONDS = env_int("COMMUNITY_LEADERBOARD_POLL_SECONDS", 5, minimum=1)
+# Seconds one computed leaderboard is shared by concurrent readers; 0 computes it on every request.
+COMMUNITY_LEADERBOARD_TICK = env_float("COMMUNITY_LEADERBOARD_TICK", 1.0, minimum=0)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "community:feed"
@@ -236,7 +240,7 @@ TAILWIND_APP_NAME = "theme"
 
 # Request bodies: a post or comment is at most 10,000 characters, so 1 MB
 # of form data is already generous; larger bodies are refused with 413.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 1024 * 1024, minimum=1)
 
 # Security. These apply whenever DEBUG is off; behind a TLS-terminating proxy
 # set DJANGO_SECURE_PROXY_SSL_HEADER=1 so Django trusts X-Forwarded-Proto.
@@ -270,16 +274,17 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     # Load balancers probe health over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
     if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO", choices={"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

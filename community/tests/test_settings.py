@@ -54,17 +54,6 @@ def test_database_url_selects_postgresql_with_health_checks():
     ]
 
 
-def test_database_url_keeps_no_connection_between_requests_unless_told():
-    code = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
-    url = "postgres://someone@db.internal:5432/community"
-    unset = run_django(code, DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_CONN_MAX_AGE="")
-    assert unset.returncode == 0, unset.stderr
-    assert unset.stdout.split() == ["0"]
-    production = run_django(code, DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_CONN_MAX_AGE="60")
-    assert production.returncode == 0, production.stderr
-    assert production.stdout.split() == ["60"]
-
-
 def test_product_settings_come_from_community_variables():
     code = (
         "from django.conf import settings as s; "
@@ -94,9 +83,9 @@ def test_a_variable_under_its_old_name_stops_the_site():
 
 
 def test_a_bad_value_stops_the_site_naming_the_variable():
-    result = run_django("print('started')", DJANGO_DEBUG="1", COMMUNITY_FEED_PAGE_SIZE="twenty")
+    result = run_django("print('started')", DJANGO_DEBUG="1", COMMUNITY_LOGIN_FAILURE_LIMIT="five")
     assert result.returncode != 0
-    assert "COMMUNITY_FEED_PAGE_SIZE must be a whole number, not 'twenty'" in result.stderr
+    assert "COMMUNITY_LOGIN_FAILURE_LIMIT must be a whole number, not 'five'" in result.stderr
 
 
 # --- config/env.py ----------------------------------------------------------------
@@ -148,6 +137,32 @@ def test_env_list_and_choices(monkeypatch):
         env.env_str("COMMUNITY_TEST_LEVEL", "INFO", choices={"INFO", "WARNING"})
 
 
+def test_settings_read_the_environment_only_through_config_env():
+    for node in ast.walk(ast.parse(SETTINGS_PY.read_text())):
+        assert not (isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}), ast.unparse(node)
+
+
+# Modules that touch os.environ for something other than reading configuration.
+NOT_CONFIGURATION = {
+    "config/env.py",  # the one reader
+    "config/test_settings.py",  # sets the test suite's environment
+    "config/wsgi.py",  # DJANGO_SETTINGS_MODULE
+    "config/asgi.py",
+    "community/management/commands/bench.py",  # passes the environment on to gunicorn
+}
+
+
+def test_nothing_else_reads_the_environment_for_configuration():
+    readers = []
+    for path in sorted([*ROOT.glob("config/*.py"), *ROOT.glob("community/**/*.py")]):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative in NOT_CONFIGURATION or relative.startswith("community/tests/"):
+            continue
+        if re.search(r"\bos\.(environ|getenv)\b|\bgetenv\(", path.read_text()):
+            readers.append(relative)
+    assert readers == []
+
+
 # --- .env.example lists exactly what settings.py reads ------------------------------
 
 HELPERS = {"env_str", "env_bool", "env_int", "env_float", "env_list"}
@@ -196,14 +211,9 @@ def as_documented(default) -> str:
     return str(default)
 
 
-def test_settings_read_the_environment_only_through_config_env():
-    for node in ast.walk(ast.parse(SETTINGS_PY.read_text())):
-        assert not (isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}), ast.unparse(node)
-
-
 def test_env_example_lists_every_variable_settings_read_and_no_other():
     read, listed = settings_variables(), example_variables()
-    assert "DJANGO_SECRET_KEY" in read and "COMMUNITY_LEADERBOARD_TICK" in read
+    assert "DJANGO_SECRET_KEY" in read and "COMMUNITY_TRUSTED_PROXY_COUNT" in read
     assert sorted(set(read) - set(listed)) == [], "read by settings.py but missing from .env.example"
     assert sorted(set(listed) - set(read)) == [], "in .env.example but not read by settings.py"
 
@@ -221,24 +231,3 @@ def test_env_example_lines_each_have_a_meaning():
         if EXAMPLE_LINE.match(line):
             above = lines[number - 1]
             assert above.startswith("# ") and not EXAMPLE_LINE.match(above), line
-
-
-# Modules that touch os.environ for something other than reading configuration.
-NOT_CONFIGURATION = {
-    "config/env.py",  # the one reader
-    "config/test_settings.py",  # sets the test suite's environment
-    "config/wsgi.py",  # DJANGO_SETTINGS_MODULE
-    "config/asgi.py",
-    "community/management/commands/bench.py",  # passes the environment on to gunicorn
-}
-
-
-def test_nothing_else_reads_the_environment_for_configuration():
-    readers = []
-    for path in sorted([*ROOT.glob("config/*.py"), *ROOT.glob("community/**/*.py")]):
-        relative = path.relative_to(ROOT).as_posix()
-        if relative in NOT_CONFIGURATION or relative.startswith("community/tests/"):
-            continue
-        if re.search(r"\bos\.(environ|getenv)\b|\bgetenv\(", path.read_text()):
-            readers.append(relative)
-    assert readers == []
