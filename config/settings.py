@@ -191,6 +191,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "community.ratelimit.login_lockout_response"
 AXES_CLIENT_IP_CALLABLE = "community.ratelimit.client_ip"
+# No "AXES: BEGIN version" banner on every manage.py command, and no log
+# line for every successful log-in.
+AXES_VERBOSE = False
 # Proxies in front of the site that append to X-Forwarded-For (a load
 # balancer: 1). Failures are counted by the client address they report.
 COMMUNITY_TRUSTED_PROXY_COUNT = env_int("COMMUNITY_TRUSTED_PROXY_COUNT", 0, minimum=0)
@@ -280,11 +283,33 @@ if not DEBUG:
     if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Every log line goes to standard error once.
 LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO", choices={"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's default logging gives "django" a console handler of its
+        # own (with DEBUG on), so every line the root printed too came out
+        # twice. Naming the logger here drops that handler (and the unused
+        # mail_admins one) and leaves it to the root, but also resets
+        # "django.server", runserver's request lines, which is therefore
+        # set up again as Django sets it up: its own format, no propagation.
+        "django": {"level": LOG_LEVEL},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # SQL is logged at DEBUG: never print it, whatever DJANGO_LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
+    },
 }

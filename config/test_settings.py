@@ -21,7 +21,5 @@ SECURE_SSL_REDIRECT = False
 STATIC_ROOT = None
 # Limits far above what any test sends; the tests of the limits lower them.
 COMMUNITY_RATE_LIMITS = {"post": "10000/m", "comment": "10000/m", "like": "10000/m"}
-# Axes logs every log-in at INFO; thousands of force_login calls drown test output.
-AXES_VERBOSE = False
 # Each test computes the leaderboard live unless it sets a tick of its own.
 COMMUNITY_LEADERBOARD_TICK = 0
