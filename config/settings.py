@@ -126,13 +126,13 @@ TEMPLATES = [
 # the project so the site runs with no database server at all.
 DATABASE_URL = env_str("DATABASE_URL")
 STATEMENT_TIMEOUT_MS = env_int("DJANGO_STATEMENT_TIMEOUT_MS", 5000, minimum=0)
+# Seconds a connection is kept for the next request. 0 (a connection per
+# request) suits runserver, whose every request thread would otherwise keep
+# one of its own; production's long-lived workers set it (docker-compose.yml).
+CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 0, minimum=0)
 if DATABASE_URL:
     DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0),
-            conn_health_checks=True,
-        )
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and STATEMENT_TIMEOUT_MS:
         DATABASES["default"].setdefault("OPTIONS", {})
@@ -143,6 +143,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "db.sqlite3",
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            "CONN_MAX_AGE": CONN_MAX_AGE,
         }
     }
 

@@ -54,6 +54,17 @@ def test_database_url_selects_postgresql_with_health_checks():
     ]
 
 
+def test_database_url_keeps_no_connection_between_requests_unless_told():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    url = "postgres://someone@db.internal:5432/community"
+    unset = run_django(code, DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_CONN_MAX_AGE="")
+    assert unset.returncode == 0, unset.stderr
+    assert unset.stdout.split() == ["0"]
+    production = run_django(code, DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_CONN_MAX_AGE="60")
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.split() == ["60"]
+
+
 def test_product_settings_come_from_community_variables():
     code = (
         "from django.conf import settings as s; "
