@@ -1,8 +1,11 @@
 import ast
 import re
+from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 
 from community.tests.helpers import ROOT, run_django
 from config import env
@@ -242,3 +245,15 @@ def test_env_example_lines_each_have_a_meaning():
         if EXAMPLE_LINE.match(line):
             above = lines[number - 1]
             assert above.startswith("# ") and not EXAMPLE_LINE.match(above), line
+
+
+# --- make run -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_make_run_prints_a_log_in_seed_demo_creates():
+    makefile = (ROOT / "Makefile").read_text()
+    username = re.search(r"^DEMO_USER := (\S+)$", makefile, re.MULTILINE).group(1)
+    password = re.search(r"^DEMO_PASSWORD := (\S+)$", makefile, re.MULTILINE).group(1)
+    call_command("seed_demo", stdout=StringIO())
+    assert get_user_model().objects.get(username=username).check_password(password)
