@@ -3,11 +3,20 @@ import itertools
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 
 from community.models import Comment, Like, Post
 from community.tests.helpers import PASSWORD
 
 _names = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache; every test starts with none and leaves none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -57,16 +66,16 @@ def make_like():
 
 
 @pytest.fixture
-def user(make_user):
+def alice(make_user):
     return make_user("alice")
 
 
 @pytest.fixture
-def other(make_user):
+def bob(make_user):
     return make_user("bob")
 
 
 @pytest.fixture
-def alice_client(client, user):
-    client.force_login(user)
+def alice_client(client, alice):
+    client.force_login(alice)
     return client

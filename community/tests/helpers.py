@@ -1,14 +1,31 @@
-"""Running the project in a fresh Python process with a controlled environment."""
+"""
+What the tests share besides fixtures: requests as htmx and logged-in
+clients make them, and running the project in a fresh Python process with a
+controlled environment.
+"""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from django.test import Client
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Every test user's password (conftest's make_user).
 PASSWORD = "a-long-test-password"
+
+# The header htmx sends with every request it makes: client.get(url, **HTMX).
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def logged_in(user, **client_options) -> Client:
+    """A test client of its own, logged in as `user` (for tests with several people at once)."""
+    client = Client(**client_options)
+    client.force_login(user)
+    return client
+
 
 # What production looks like to the settings module.
 PRODUCTION_ENV = {

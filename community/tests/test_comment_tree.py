@@ -187,9 +187,9 @@ def links(body, pattern):
     return [m.replace("&amp;", "&") for m in re.findall(pattern, body)]
 
 
-def test_a_5000_deep_chain_is_readable_to_the_end_by_continue_links(client, user):
-    post = Post.objects.create(author=user, content="deep")
-    chain = make_chain(post, user, 5000)
+def test_a_5000_deep_chain_is_readable_to_the_end_by_continue_links(client, alice):
+    post = Post.objects.create(author=alice, content="deep")
+    chain = make_chain(post, alice, 5000)
     response = client.get(f"/posts/{post.pk}/")
     assert response.status_code == 200
     seen = set()
@@ -210,21 +210,23 @@ def test_a_5000_deep_chain_is_readable_to_the_end_by_continue_links(client, user
     assert pages == 5000 // comment_tree.WINDOW_DEPTH
 
 
-def test_deleting_a_post_with_a_5000_deep_chain_works(alice_client, user):
-    post = Post.objects.create(author=user, content="deep")
-    make_chain(post, user, 5000)
+def test_deleting_a_post_with_a_5000_deep_chain_works(alice_client, alice):
+    post = Post.objects.create(author=alice, content="deep")
+    make_chain(post, alice, 5000)
     assert alice_client.post(f"/posts/{post.pk}/delete/").status_code == 302
     assert not Comment.objects.exists()
 
 
-def test_a_post_with_5000_comments_is_fully_reachable(client, user):
-    post = Post.objects.create(author=user, content="busy")
+def test_a_post_with_5000_comments_is_fully_reachable(client, alice):
+    post = Post.objects.create(author=alice, content="busy")
     rng = random.Random(7)
     base = timezone.now() - timedelta(days=1)
     ids = []
     for batch in range(10):
         made = Comment.objects.bulk_create(
-            Comment(post=post, author=user, content="c", created_at=base + timedelta(seconds=batch * 500 + i))
+            Comment(
+                post=post, author=alice, content="c", created_at=base + timedelta(seconds=batch * 500 + i)
+            )
             for i in range(500)
         )
         for comment in made:

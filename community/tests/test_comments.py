@@ -3,19 +3,18 @@ from django.contrib.contenttypes.models import ContentType
 
 from community.models import Comment, Like
 from community.selectors import karma as karma_selectors
+from community.tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
-HX = {"HTTP_HX_REQUEST": "true"}
 
-
-def test_top_level_comment_redirects_to_its_anchor(alice_client, make_post, user):
+def test_top_level_comment_redirects_to_its_anchor(alice_client, make_post, alice):
     post = make_post()
     response = alice_client.post(f"/posts/{post.pk}/comments/", {"content": "Nice one"})
     comment = Comment.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/posts/{post.pk}/#comment-{comment.pk}"
-    assert (comment.author, comment.parent, comment.content) == (user, None, "Nice one")
+    assert (comment.author, comment.parent, comment.content) == (alice, None, "Nice one")
 
 
 def test_reply_without_js_has_a_full_page_and_redirects_to_the_new_comment(alice_client, make_comment):
@@ -35,12 +34,12 @@ def test_reply_without_js_has_a_full_page_and_redirects_to_the_new_comment(alice
 
 def test_reply_with_htmx_gets_the_form_fragment_then_the_new_comment(alice_client, make_comment):
     parent = make_comment()
-    form = alice_client.get(f"/comments/{parent.pk}/reply/", **HX).content.decode()
+    form = alice_client.get(f"/comments/{parent.pk}/reply/", **HTMX).content.decode()
     assert "<html" not in form
     assert f'hx-target="#replies-{parent.pk}"' in form
     assert "autofocus" in form
     response = alice_client.post(
-        f"/posts/{parent.post_id}/comments/", {"content": "Inline reply", "parent": parent.pk}, **HX
+        f"/posts/{parent.post_id}/comments/", {"content": "Inline reply", "parent": parent.pk}, **HTMX
     )
     assert response.status_code == 200
     reply = Comment.objects.get(parent=parent)
@@ -58,7 +57,7 @@ def test_bad_comment_content_is_400_and_saves_nothing(alice_client, make_comment
     response = alice_client.post(
         f"/posts/{parent.post_id}/comments/",
         {"content": content, "parent": parent.pk},
-        **(HX if htmx else {}),
+        **(HTMX if htmx else {}),
     )
     assert response.status_code == 400
     body = response.content.decode()
@@ -75,7 +74,7 @@ def test_a_parent_from_another_post_or_missing_is_400(alice_client, make_post, m
     elsewhere = make_comment()
     for parent in (elsewhere.pk, 987654, "abc"):
         response = alice_client.post(
-            f"/posts/{post.pk}/comments/", {"content": "hi", "parent": parent}, **(HX if htmx else {})
+            f"/posts/{post.pk}/comments/", {"content": "hi", "parent": parent}, **(HTMX if htmx else {})
         )
         assert response.status_code == 400
         assert (
@@ -121,9 +120,9 @@ def test_thread_renders_as_nested_lists_with_levels_and_collapsible_replies(clie
     assert "3 replies</summary>" in body
 
 
-def test_each_comment_has_its_links(alice_client, make_comment, user):
+def test_each_comment_has_its_links(alice_client, make_comment, alice):
     top = make_comment()
-    mine = make_comment(parent=top, author=user)
+    mine = make_comment(parent=top, author=alice)
     body = alice_client.get(f"/posts/{top.post_id}/").content.decode()
     assert f'href="/comments/{mine.pk}/reply/"' in body
     assert f'href="/comments/{mine.pk}/" class="hover:underline" data-open>Link' in body
@@ -147,7 +146,7 @@ def test_permalink_shows_ancestors_above_and_the_subtree_below(client, make_comm
 
 def test_continue_and_more_links_load_in_place_with_htmx(client, make_comment):
     top = make_comment()
-    response = client.get(f"/comments/{top.pk}/", {"fragment": "replies"}, **HX)
+    response = client.get(f"/comments/{top.pk}/", {"fragment": "replies"}, **HTMX)
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
 
@@ -155,8 +154,8 @@ def test_continue_and_more_links_load_in_place_with_htmx(client, make_comment):
 # --- Editing and deleting ---------------------------------------------------
 
 
-def test_author_edits_a_comment(alice_client, make_comment, user):
-    comment = make_comment(author=user, content="before")
+def test_author_edits_a_comment(alice_client, make_comment, alice):
+    comment = make_comment(author=alice, content="before")
     response = alice_client.post(f"/comments/{comment.pk}/edit/", {"content": "after"})
     assert response.status_code == 302
     comment.refresh_from_db()
@@ -165,8 +164,8 @@ def test_author_edits_a_comment(alice_client, make_comment, user):
 
 
 @pytest.mark.parametrize("action", ["edit", "delete"])
-def test_others_cannot_edit_or_delete_a_comment(alice_client, make_comment, other, action):
-    comment = make_comment(author=other, content="theirs")
+def test_others_cannot_edit_or_delete_a_comment(alice_client, make_comment, bob, action):
+    comment = make_comment(author=bob, content="theirs")
     assert alice_client.get(f"/comments/{comment.pk}/{action}/").status_code == 403
     assert alice_client.post(f"/comments/{comment.pk}/{action}/", {"content": "mine"}).status_code == 403
     comment.refresh_from_db()
@@ -174,12 +173,12 @@ def test_others_cannot_edit_or_delete_a_comment(alice_client, make_comment, othe
 
 
 def test_deleting_a_comment_with_replies_leaves_a_tombstone(
-    alice_client, make_comment, make_like, user, other
+    alice_client, make_comment, make_like, alice, bob
 ):
-    comment = make_comment(author=user, content="secret words")
-    reply = make_comment(parent=comment, author=other, content="the reply")
-    make_like(other, comment)
-    assert karma_selectors.karma_for_users([user.pk])[user.pk].all_time.total == 1
+    comment = make_comment(author=alice, content="secret words")
+    reply = make_comment(parent=comment, author=bob, content="the reply")
+    make_like(bob, comment)
+    assert karma_selectors.karma_for_users([alice.pk])[alice.pk].all_time.total == 1
     confirm = alice_client.get(f"/comments/{comment.pk}/delete/")
     assert "Yes, delete it" in confirm.content.decode()
     assert alice_client.post(f"/comments/{comment.pk}/delete/").status_code == 302
@@ -189,11 +188,11 @@ def test_deleting_a_comment_with_replies_leaves_a_tombstone(
     assert "the reply" in body
     assert f"like-comment-{comment.pk}" not in body
     assert f'<article id="comment-{reply.pk}"' in body
-    assert karma_selectors.karma_for_users([user.pk])[user.pk].all_time.total == 0
+    assert karma_selectors.karma_for_users([alice.pk])[alice.pk].all_time.total == 0
 
 
-def test_deleting_a_leaf_comment_makes_it_disappear(alice_client, make_comment, user):
-    comment = make_comment(author=user, content="gone soon")
+def test_deleting_a_leaf_comment_makes_it_disappear(alice_client, make_comment, alice):
+    comment = make_comment(author=alice, content="gone soon")
     alice_client.post(f"/comments/{comment.pk}/delete/")
     body = alice_client.get(f"/posts/{comment.post_id}/").content.decode()
     assert f'id="comment-{comment.pk}"' not in body
@@ -201,8 +200,8 @@ def test_deleting_a_leaf_comment_makes_it_disappear(alice_client, make_comment, 
     assert alice_client.get(f"/comments/{comment.pk}/").status_code == 404
 
 
-def test_a_deleted_comment_cannot_be_edited_or_deleted_again(alice_client, make_comment, user):
-    comment = make_comment(author=user)
+def test_a_deleted_comment_cannot_be_edited_or_deleted_again(alice_client, make_comment, alice):
+    comment = make_comment(author=alice)
     alice_client.post(f"/comments/{comment.pk}/delete/")
     assert alice_client.post(f"/comments/{comment.pk}/edit/", {"content": "back"}).status_code == 404
     assert alice_client.post(f"/comments/{comment.pk}/delete/").status_code == 404
@@ -237,7 +236,7 @@ def test_an_htmx_comment_on_the_post_page_refreshes_the_comment_count(alice_clie
     make_comment(parent=deleted)
     url = first.post.get_absolute_url()
     response = alice_client.post(
-        f"{url}comments/", {"content": "one more"}, HTTP_HX_CURRENT_URL=f"http://testserver{url}", **HX
+        f"{url}comments/", {"content": "one more"}, HTTP_HX_CURRENT_URL=f"http://testserver{url}", **HTMX
     )
     body = response.content.decode()
     assert '<h2 id="comments-title" hx-swap-oob="true"' in body
@@ -248,7 +247,7 @@ def test_an_htmx_comment_on_the_post_page_refreshes_the_comment_count(alice_clie
         f"{url}comments/",
         {"content": "from a permalink"},
         HTTP_HX_CURRENT_URL=f"http://testserver/comments/{first.pk}/",
-        **HX,
+        **HTMX,
     )
     assert "comments-title" not in elsewhere.content.decode()
     assert '-comments">' not in elsewhere.content.decode()

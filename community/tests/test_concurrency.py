@@ -8,9 +8,9 @@ import threading
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
-from django.test import Client
 
 from community.models import Comment, Like, Post
+from community.tests.helpers import HTMX, logged_in
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -58,12 +58,6 @@ def run_together(calls):
     return results
 
 
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def comment():
     author = User.objects.create_user("author")
@@ -75,7 +69,7 @@ def test_50_simultaneous_likes_by_one_user_leave_one_row(comment):
     fan = User.objects.create_user("fan")
     clients = [logged_in(fan) for _ in range(50)]
     url = f"/comments/{comment.pk}/like/"
-    results = run_together([lambda c=c: c.post(url, HTTP_HX_REQUEST="true") for c in clients])
+    results = run_together([lambda c=c: c.post(url, **HTMX) for c in clients])
     assert [getattr(r, "status_code", r) for r in results] == [200] * 50
     assert Like.objects.filter(user=fan).count() == 1
 

@@ -9,40 +9,14 @@ import sys
 from unittest import mock
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import DatabaseError, OperationalError, connection
 from django.test import Client, RequestFactory
 
 from community import errors
 from community.models import Comment, Like, Post
-from community.tests.helpers import ROOT
+from community.tests.helpers import HTMX, ROOT, logged_in
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 ON_POSTGRESQL = connection.vendor == "postgresql"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def alice(make_user):
-    return make_user("alice")
-
-
-@pytest.fixture
-def bob(make_user):
-    return make_user("bob")
-
-
-def logged_in(user):
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
 
 
 def _refuse(*args, **kwargs):
@@ -65,7 +39,7 @@ def database_down():
 
 @pytest.mark.parametrize("url", ["/", "/leaderboard/", "/posts/1/", "/u/alice/"])
 def test_pages_answer_a_friendly_503_when_the_database_is_down(alice, url):
-    for client in (Client(raise_request_exception=False), logged_in(alice)):
+    for client in (Client(raise_request_exception=False), logged_in(alice, raise_request_exception=False)):
         with database_goes_down():
             response = client.get(url)
         assert response.status_code == 503
@@ -228,7 +202,9 @@ def fail_after(manager, method):
 def test_a_failed_comment_leaves_no_row(alice, bob):
     post = Post.objects.create(author=bob, content="Bob's post")
     with fail_after(Comment.objects, "create"):
-        response = logged_in(alice).post(f"/posts/{post.pk}/comments/", {"content": "Half?"})
+        response = logged_in(alice, raise_request_exception=False).post(
+            f"/posts/{post.pk}/comments/", {"content": "Half?"}
+        )
     assert response.status_code == 500
     assert not Comment.objects.exists()
 
@@ -237,29 +213,22 @@ def test_a_failed_comment_leaves_no_row(alice, bob):
 def test_a_failed_like_leaves_no_row(alice, bob):
     post = Post.objects.create(author=bob, content="Bob's post")
     with fail_after(Like.objects, "bulk_create"):
-        response = logged_in(alice).post(f"/posts/{post.pk}/like/")
+        response = logged_in(alice, raise_request_exception=False).post(f"/posts/{post.pk}/like/")
     assert response.status_code == 500
     assert not Like.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_post_delete_that_fails_halfway_deletes_nothing(alice, bob):
+def test_a_post_delete_that_fails_halfway_deletes_nothing(alice, bob, make_like):
     post = Post.objects.create(author=alice, content="Alice's post")
     comment = Comment.objects.create(post=post, author=bob, content="Bob's comment")
     Comment.objects.create(post=post, parent=comment, author=alice, content="A reply")
-    Like.objects.create(
-        user=alice,
-        target_type=ContentType.objects.get_for_model(Comment),
-        target_id=comment.pk,
-        receiver=bob,
-    )
-    Like.objects.create(
-        user=bob, target_type=ContentType.objects.get_for_model(Post), target_id=post.pk, receiver=alice
-    )
+    make_like(alice, comment)
+    make_like(bob, post)
 
     # The likes and comments are deleted first; then deleting the post fails.
     with mock.patch.object(Post, "delete", side_effect=DatabaseError("injected failure")):
-        response = logged_in(alice).post(f"/posts/{post.pk}/delete/")
+        response = logged_in(alice, raise_request_exception=False).post(f"/posts/{post.pk}/delete/")
     assert response.status_code == 500
     assert Post.objects.filter(pk=post.pk).exists()
     assert Comment.objects.filter(post=post).count() == 2
@@ -269,7 +238,7 @@ def test_a_post_delete_that_fails_halfway_deletes_nothing(alice, bob):
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_request_shows_the_500_page_without_touching_the_database(alice):
     with mock.patch.object(Post.objects, "create", side_effect=RuntimeError("a bug")):
-        response = logged_in(alice).post("/posts/new/", {"content": "Boom"})
+        response = logged_in(alice, raise_request_exception=False).post("/posts/new/", {"content": "Boom"})
     assert response.status_code == 500
     body = response.content.decode()
     assert "Something went wrong" in body

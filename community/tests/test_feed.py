@@ -7,12 +7,11 @@ from django.utils import timezone
 
 from community.models import Comment, Like, Post
 from community.selectors.feed import decode_cursor, encode_cursor
+from community.tests.helpers import HTMX
 
 FEED_PAGE_SIZE = settings.COMMUNITY_FEED_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
-
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def feed_ids(response):
@@ -31,42 +30,42 @@ def walk_feed(client):
     raise AssertionError("the cursor never ended")
 
 
-def test_feed_shows_posts_newest_first_with_ties_broken_by_id(client, make_post, user):
+def test_feed_shows_posts_newest_first_with_ties_broken_by_id(client, make_post, alice):
     same_moment = timezone.now() - timedelta(hours=1)
-    older = make_post(author=user, created_at=same_moment - timedelta(minutes=5))
-    tied = [make_post(author=user, created_at=same_moment) for _ in range(3)]
-    newest = make_post(author=user)
+    older = make_post(author=alice, created_at=same_moment - timedelta(minutes=5))
+    tied = [make_post(author=alice, created_at=same_moment) for _ in range(3)]
+    newest = make_post(author=alice)
     expected = [newest.pk, *sorted((p.pk for p in tied), reverse=True), older.pk]
     assert feed_ids(client.get("/")) == expected
 
 
-def test_cursor_pages_keep_a_stable_order_for_posts_created_in_the_same_second(client, make_post, user):
+def test_cursor_pages_keep_a_stable_order_for_posts_created_in_the_same_second(client, make_post, alice):
     moment = timezone.now().replace(microsecond=0)
-    posts = [make_post(author=user, created_at=moment) for _ in range(FEED_PAGE_SIZE * 2 + 5)]
+    posts = [make_post(author=alice, created_at=moment) for _ in range(FEED_PAGE_SIZE * 2 + 5)]
     seen = walk_feed(client)
     assert seen == sorted((p.pk for p in posts), reverse=True)
 
 
-def test_new_posts_between_pages_neither_repeat_nor_skip_posts(client, make_post, user):
+def test_new_posts_between_pages_neither_repeat_nor_skip_posts(client, make_post, alice):
     for _ in range(FEED_PAGE_SIZE + 10):
-        make_post(author=user)
+        make_post(author=alice)
     first = client.get("/")
     for _ in range(5):
-        make_post(author=user)
+        make_post(author=alice)
     second = client.get("/", {"cursor": first.context["next_cursor"]})
     shown = feed_ids(first) + feed_ids(second)
     assert len(shown) == len(set(shown)) == FEED_PAGE_SIZE + 10
     assert second.context["next_cursor"] is None
 
 
-def test_older_posts_is_a_real_link_and_an_htmx_append(client, make_post, user):
+def test_older_posts_is_a_real_link_and_an_htmx_append(client, make_post, alice):
     for _ in range(FEED_PAGE_SIZE + 1):
-        make_post(author=user)
+        make_post(author=alice)
     page = client.get("/").content.decode()
     assert 'rel="next"' in page
     cursor = client.get("/").context["next_cursor"]
     assert f'href="/?cursor={cursor}"' in page
-    fragment = client.get("/", {"cursor": cursor}, **HX)
+    fragment = client.get("/", {"cursor": cursor}, **HTMX)
     body = fragment.content.decode()
     assert "<html" not in body
     assert body.count('data-item="post"') == 1
@@ -87,14 +86,12 @@ def test_cursor_round_trip(make_post):
     assert decode_cursor(encode_cursor(post)) == (post.created_at, post.pk)
 
 
-def test_each_post_shows_author_time_counts_and_links(
-    client, make_post, make_comment, make_like, user, other
-):
-    post = make_post(author=user, content="Hello <b>world</b>\nsecond line https://example.org/x")
+def test_each_post_shows_author_time_counts_and_links(client, make_post, make_comment, make_like, alice, bob):
+    post = make_post(author=alice, content="Hello <b>world</b>\nsecond line https://example.org/x")
     make_comment(post=post)
     deleted = make_comment(post=post)
     Comment.objects.filter(pk=deleted.pk).update(state=Comment.State.DELETED)
-    make_like(other, post)
+    make_like(bob, post)
     body = client.get("/").content.decode()
     assert f'<article id="post-{post.pk}"' in body
     assert '<a href="/u/alice/"' in body
@@ -107,17 +104,17 @@ def test_each_post_shows_author_time_counts_and_links(
 
 
 def test_feed_query_count_is_the_same_for_1_and_50_posts(
-    client, make_post, make_like, make_comment, user, other, django_assert_num_queries
+    client, make_post, make_like, make_comment, alice, bob, django_assert_num_queries
 ):
-    client.force_login(user)
-    post = make_post(author=other)
-    make_like(user, post)
+    client.force_login(alice)
+    post = make_post(author=bob)
+    make_like(alice, post)
     make_comment(post=post)
     with django_assert_num_queries(3):  # session, user, posts with counts
         client.get("/")
     for _ in range(49):
-        p = make_post(author=other)
-        make_like(user, p)
+        p = make_post(author=bob)
+        make_like(alice, p)
         make_comment(post=p)
     with django_assert_num_queries(3):
         response = client.get("/")
@@ -131,11 +128,11 @@ def test_anonymous_feed_costs_one_query(client, make_post, django_assert_num_que
         client.get("/")
 
 
-def test_empty_feed_is_friendly(client, user):
+def test_empty_feed_is_friendly(client, alice):
     body = client.get("/").content.decode()
     assert "Nothing here yet." in body
     assert "Log in to post" in body
-    client.force_login(user)
+    client.force_login(alice)
     body = client.get("/").content.decode()
     assert "write the first post" in body
     assert 'id="post-form"' in body
@@ -144,16 +141,16 @@ def test_empty_feed_is_friendly(client, user):
 # --- Writing posts ----------------------------------------------------------
 
 
-def test_post_form_creates_a_post_and_redirects(alice_client, user):
+def test_post_form_creates_a_post_and_redirects(alice_client, alice):
     response = alice_client.post("/posts/new/", {"content": "  First!  "})
     assert response.status_code == 302
     assert response["Location"] == "/"
     post = Post.objects.get()
-    assert (post.author, post.content) == (user, "First!")
+    assert (post.author, post.content) == (alice, "First!")
 
 
 def test_htmx_post_returns_the_new_post_and_a_cleared_form(alice_client):
-    response = alice_client.post("/posts/new/", {"content": "Hello htmx"}, **HX)
+    response = alice_client.post("/posts/new/", {"content": "Hello htmx"}, **HTMX)
     assert response.status_code == 200
     body = response.content.decode()
     post = Post.objects.get()
@@ -165,7 +162,7 @@ def test_htmx_post_returns_the_new_post_and_a_cleared_form(alice_client):
 @pytest.mark.parametrize("content", ["", "   \n\t ", "x" * 10_001])
 @pytest.mark.parametrize("htmx", [False, True])
 def test_bad_post_content_comes_back_with_an_error_and_saves_nothing(alice_client, content, htmx):
-    response = alice_client.post("/posts/new/", {"content": content}, **(HX if htmx else {}))
+    response = alice_client.post("/posts/new/", {"content": content}, **(HTMX if htmx else {}))
     assert response.status_code == 400
     body = response.content.decode()
     assert 'aria-invalid="true"' in body
@@ -187,7 +184,7 @@ def test_anonymous_users_are_asked_to_log_in(client):
     response = client.post("/posts/new/", {"content": "hi"})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=/posts/new/")
-    assert client.post("/posts/new/", {"content": "hi"}, **HX)["HX-Redirect"].startswith("/accounts/login/")
+    assert client.post("/posts/new/", {"content": "hi"}, **HTMX)["HX-Redirect"].startswith("/accounts/login/")
     assert not Post.objects.exists()
 
 
@@ -211,15 +208,15 @@ def test_unknown_posts_are_404(client, url):
 @pytest.mark.parametrize(
     "url", ["/posts/{id}/delete/", "/posts/{id}/like/", "/posts/{id}/unlike/", "/posts/{id}/comments/"]
 )
-def test_get_on_post_only_urls_is_405_or_a_confirmation(alice_client, make_post, user, url):
-    post = make_post(author=user)
+def test_get_on_post_only_urls_is_405_or_a_confirmation(alice_client, make_post, alice, url):
+    post = make_post(author=alice)
     response = alice_client.get(url.format(id=post.pk))
     assert response.status_code == (200 if "delete" in url else 405)
     assert Post.objects.filter(pk=post.pk).exists()
 
 
-def test_author_edits_a_post_and_it_shows_edited(alice_client, make_post, user):
-    post = make_post(author=user, content="before")
+def test_author_edits_a_post_and_it_shows_edited(alice_client, make_post, alice):
+    post = make_post(author=alice, content="before")
     assert alice_client.get(f"/posts/{post.pk}/edit/").status_code == 200
     response = alice_client.post(f"/posts/{post.pk}/edit/", {"content": "after"})
     assert response.status_code == 302
@@ -229,16 +226,16 @@ def test_author_edits_a_post_and_it_shows_edited(alice_client, make_post, user):
     assert "(edited" in alice_client.get(f"/posts/{post.pk}/").content.decode()
 
 
-def test_editing_with_bad_content_keeps_the_post(alice_client, make_post, user):
-    post = make_post(author=user, content="before")
+def test_editing_with_bad_content_keeps_the_post(alice_client, make_post, alice):
+    post = make_post(author=alice, content="before")
     assert alice_client.post(f"/posts/{post.pk}/edit/", {"content": " "}).status_code == 400
     post.refresh_from_db()
     assert (post.content, post.edited_at) == ("before", None)
 
 
 @pytest.mark.parametrize("action", ["edit", "delete"])
-def test_others_cannot_edit_or_delete_a_post(alice_client, make_post, other, action):
-    post = make_post(author=other, content="theirs")
+def test_others_cannot_edit_or_delete_a_post(alice_client, make_post, bob, action):
+    post = make_post(author=bob, content="theirs")
     assert alice_client.get(f"/posts/{post.pk}/{action}/").status_code == 403
     assert alice_client.post(f"/posts/{post.pk}/{action}/", {"content": "mine now"}).status_code == 403
     post.refresh_from_db()
@@ -246,16 +243,16 @@ def test_others_cannot_edit_or_delete_a_post(alice_client, make_post, other, act
 
 
 def test_deleting_a_post_asks_first_then_removes_comments_and_likes(
-    alice_client, make_post, make_comment, make_like, user, other
+    alice_client, make_post, make_comment, make_like, alice, bob
 ):
-    post = make_post(author=user)
-    top = make_comment(post=post, author=other)
-    reply = make_comment(parent=top, author=user)
-    make_like(other, post)
-    make_like(user, top)
-    make_like(other, reply)
-    kept = make_post(author=other)
-    make_like(user, kept)
+    post = make_post(author=alice)
+    top = make_comment(post=post, author=bob)
+    reply = make_comment(parent=top, author=alice)
+    make_like(bob, post)
+    make_like(alice, top)
+    make_like(bob, reply)
+    kept = make_post(author=bob)
+    make_like(alice, kept)
     page = alice_client.get(f"/posts/{post.pk}/delete/")
     assert page.status_code == 200
     assert "Yes, delete it" in page.content.decode()

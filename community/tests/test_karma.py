@@ -12,9 +12,9 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from community.models import Comment, Like, Post
 from community.selectors import karma as karma_selectors
+from community.tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def test_karma_on_hand_built_data(make_user, make_post, make_comment, make_like):
@@ -230,7 +230,7 @@ def test_leaderboard_page_and_fragment(client, make_user, make_post, make_like, 
             make_like(make_user(), make_post(author=author))
         make_like(fan, make_post(author=author))
     with django_assert_num_queries(2):
-        fragment = client.get("/leaderboard/", **HX)
+        fragment = client.get("/leaderboard/", **HTMX)
     body = fragment.content.decode()
     assert "<html" not in body
     assert body.index('data-username="author2" data-karma="20"') < body.index(
@@ -253,7 +253,7 @@ def test_leaderboard_query_count_does_not_grow_with_likes(
         for post in posts:
             make_like(fan, post)
     with django_assert_num_queries(2):
-        client.get("/leaderboard/", **HX)
+        client.get("/leaderboard/", **HTMX)
 
 
 def test_empty_leaderboard_is_friendly(client):

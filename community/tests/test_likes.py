@@ -2,16 +2,15 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from community.models import Comment, Like, Post
+from community.tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
-HX = {"HTTP_HX_REQUEST": "true"}
-
 
 @pytest.fixture(params=["post", "comment"])
-def target(request, make_post, make_comment, other):
+def target(request, make_post, make_comment, bob):
     """Something of bob's that alice may like."""
-    return make_post(author=other) if request.param == "post" else make_comment(author=other)
+    return make_post(author=bob) if request.param == "post" else make_comment(author=bob)
 
 
 def kind(target):
@@ -23,15 +22,15 @@ def likes_of(target):
 
 
 @pytest.mark.parametrize("htmx", [False, True])
-def test_like_twice_stays_liked_and_unlike_twice_stays_unliked(alice_client, target, user, other, htmx):
+def test_like_twice_stays_liked_and_unlike_twice_stays_unliked(alice_client, target, alice, bob, htmx):
     url = f"/{kind(target)}s/{target.pk}"
-    headers = HX if htmx else {}
+    headers = HTMX if htmx else {}
     for _ in range(2):
         response = alice_client.post(f"{url}/like/", **headers)
         assert response.status_code == (200 if htmx else 302)
         assert likes_of(target).count() == 1
     like = likes_of(target).get()
-    assert (like.user, like.receiver) == (user, other)
+    assert (like.user, like.receiver) == (alice, bob)
     for _ in range(2):
         alice_client.post(f"{url}/unlike/", **headers)
         assert likes_of(target).count() == 0
@@ -40,14 +39,14 @@ def test_like_twice_stays_liked_and_unlike_twice_stays_unliked(alice_client, tar
 def test_htmx_like_returns_the_button_rendered_from_the_database(alice_client, target, make_user, make_like):
     for _ in range(3):
         make_like(make_user(), target)
-    response = alice_client.post(f"/{kind(target)}s/{target.pk}/like/", **HX)
+    response = alice_client.post(f"/{kind(target)}s/{target.pk}/like/", **HTMX)
     body = response.content.decode()
     assert "<html" not in body
     assert 'aria-pressed="true"' in body
     assert 'aria-label="Like, 4 likes"' in body
     assert f'id="like-{kind(target)}-{target.pk}-button"' in body
     assert f'action="/{kind(target)}s/{target.pk}/unlike/"' in body
-    response = alice_client.post(f"/{kind(target)}s/{target.pk}/unlike/", **HX)
+    response = alice_client.post(f"/{kind(target)}s/{target.pk}/unlike/", **HTMX)
     body = response.content.decode()
     assert 'aria-pressed="false"' in body
     assert 'aria-label="Like, 3 likes"' in body
@@ -64,7 +63,7 @@ def test_plain_like_redirects_back_to_a_safe_next_at_the_anchor(alice_client, ta
 def test_htmx_like_button_escapes_the_next_it_echoes(alice_client, target):
     # `next` is the reader's own input echoed into an attribute of the button.
     response = alice_client.post(
-        f"/{kind(target)}s/{target.pk}/like/", {"next": '/?q="><script>alert(1)</script>'}, **HX
+        f"/{kind(target)}s/{target.pk}/like/", {"next": '/?q="><script>alert(1)</script>'}, **HTMX
     )
     body = response.content.decode()
     assert "<script>" not in body
@@ -73,9 +72,9 @@ def test_htmx_like_button_escapes_the_next_it_echoes(alice_client, target):
     assert body.count('name="csrfmiddlewaretoken"') == 1
 
 
-def test_own_content_cannot_be_liked(alice_client, make_post, make_comment, user):
-    post = make_post(author=user)
-    comment = make_comment(author=user)
+def test_own_content_cannot_be_liked(alice_client, make_post, make_comment, alice):
+    post = make_post(author=alice)
+    comment = make_comment(author=alice)
     for url in (f"/posts/{post.pk}/like/", f"/comments/{comment.pk}/like/"):
         response = alice_client.post(url)
         assert response.status_code == 403
@@ -85,8 +84,8 @@ def test_own_content_cannot_be_liked(alice_client, make_post, make_comment, user
     assert f"like-post-{post.pk}" not in body
 
 
-def test_likes_on_missing_or_deleted_targets_are_404(alice_client, make_comment, other):
-    comment = make_comment(author=other)
+def test_likes_on_missing_or_deleted_targets_are_404(alice_client, make_comment, bob):
+    comment = make_comment(author=bob)
     Comment.objects.filter(pk=comment.pk).update(state=Comment.State.DELETED)
     assert alice_client.post(f"/comments/{comment.pk}/like/").status_code == 404
     assert alice_client.post("/posts/999999/like/").status_code == 404
@@ -128,4 +127,4 @@ def test_counts_on_feed_post_page_and_comments_follow_every_like(client, make_us
 def test_like_endpoint_query_count_is_pinned(alice_client, target, htmx, django_assert_num_queries):
     # session, user, savepoint, lock the target, insert, release, re-read count and state
     with django_assert_num_queries(7):
-        alice_client.post(f"/{kind(target)}s/{target.pk}/like/", **(HX if htmx else {}))
+        alice_client.post(f"/{kind(target)}s/{target.pk}/like/", **(HTMX if htmx else {}))

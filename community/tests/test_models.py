@@ -4,33 +4,33 @@ from django.db import IntegrityError, transaction
 from community.models import Comment, Like, Post
 
 
-def test_a_second_like_by_the_same_user_on_the_same_target_is_refused(make_post, make_like, other):
+def test_a_second_like_by_the_same_user_on_the_same_target_is_refused(make_post, make_like, bob):
     post = make_post()
-    make_like(other, post)
+    make_like(bob, post)
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_like(other, post)
+        make_like(bob, post)
     assert Like.objects.count() == 1
 
 
 def test_likes_on_a_post_and_a_comment_with_the_same_id_do_not_collide(
-    make_post, make_comment, make_like, other
+    make_post, make_comment, make_like, bob
 ):
     post = make_post()
     comment = make_comment(post=post)
     Comment.objects.filter(pk=comment.pk).update(id=post.pk)
     comment = Comment.objects.get(pk=post.pk)
     assert comment.pk == post.pk
-    make_like(other, post)
-    make_like(other, comment)
-    assert Like.objects.filter(user=other, target_id=post.pk).count() == 2
+    make_like(bob, post)
+    make_like(bob, comment)
+    assert Like.objects.filter(user=bob, target_id=post.pk).count() == 2
 
 
-def test_deleting_a_post_deletes_its_likes(make_post, make_like, other, user):
+def test_deleting_a_post_deletes_its_likes(make_post, make_like, bob, alice):
     post = make_post()
     keep = make_post()
-    make_like(other, post)
-    make_like(user, post)
-    make_like(other, keep)
+    make_like(bob, post)
+    make_like(alice, post)
+    make_like(bob, keep)
     post.delete()
     assert list(Like.objects.values_list("target_id", flat=True)) == [keep.pk]
 

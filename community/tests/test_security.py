@@ -15,8 +15,6 @@ from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import MD5PasswordHasher
-from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,43 +24,9 @@ from hypothesis import strategies as st
 
 from community import ratelimit
 from community.models import CONTENT_MAX_LENGTH, Comment, Like, Post
-from community.tests.helpers import PASSWORD, PRODUCTION_ENV, run_django, run_python
+from community.tests.helpers import HTMX, PASSWORD, PRODUCTION_ENV, logged_in, run_django, run_python
 
 User = get_user_model()
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Rate-limit counters live in the cache; every test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def alice(make_user):
-    return make_user("alice")
-
-
-@pytest.fixture
-def bob(make_user):
-    return make_user("bob")
-
-
-def logged_in(user, **kwargs):
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
-
-
-def like_row(user, target):
-    return Like.objects.create(
-        user=user,
-        target_type=ContentType.objects.get_for_model(target),
-        target_id=target.pk,
-        receiver_id=target.author_id,
-    )
 
 
 def snapshot():
@@ -333,10 +297,10 @@ def test_htmx_requests_carry_the_token_from_the_page(alice, bob):
     assert Like.objects.filter(user=alice, target_id=post.pk).exists()
 
 
-def test_no_get_changes_anything(alice, targets):
+def test_no_get_changes_anything(alice, targets, make_like):
     """GET every address of the site, as the author of everything, and nothing changes."""
     post, comment, other_post = targets
-    like_row(alice, other_post)
+    make_like(alice, other_post)
     client = logged_in(alice)
     urls = [
         "/",
@@ -409,7 +373,7 @@ def assert_shown_as_text(body: str, *texts: str):
 
 
 @pytest.fixture
-def hostile_world(alice, make_user):
+def hostile_world(alice, make_user, make_like):
     villain = make_user("placeholder")
     # Usernames from the sign-up form are restricted to letters, digits and
     # @.+-_, but accounts made by other means (the admin, a script, an
@@ -418,8 +382,8 @@ def hostile_world(alice, make_user):
     villain.refresh_from_db()
     post = Post.objects.create(author=villain, content=HOSTILE)
     comment = Comment.objects.create(post=post, author=villain, content=HOSTILE)
-    like_row(alice, post)
-    like_row(alice, comment)
+    make_like(alice, post)
+    make_like(alice, comment)
     return villain, post, comment
 
 
