@@ -1,18 +1,22 @@
 """The comment tree, its windows, and walking every page of a thread."""
 
 import gc
+import math
 import random
 import re
+import sys
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from community import comment_tree
-from community.models import Comment, Post
+from community.models import Comment, Like, Post
+from community.selectors import threads
+from community.services import posts as post_services
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +37,19 @@ def row(id, parent_id, minute, state="visible"):
     }
 
 
-def window_ids(window):
-    """Ids of every comment a window shows, in reading order."""
-    ids, stack = [], list(reversed(window.comments))
+def shown_items(window):
+    """Every comment a window shows, in reading order."""
+    items, stack = [], list(reversed(window.comments))
     while stack:
         shown = stack.pop()
-        ids.append(shown.node.id)
+        items.append(shown)
         stack.extend(reversed(shown.children))
-    return ids
+    return items
+
+
+def window_ids(window):
+    """Ids of every comment a window shows, in reading order."""
+    return [shown.node.id for shown in shown_items(window)]
 
 
 def all_pages(tree, *, max_depth, size):
@@ -168,96 +177,203 @@ def test_ancestors_are_bounded_and_count_the_rest():
     assert hidden == 13
 
 
-# --- Pages over real threads -----------------------------------------------
+# --- Real threads: the selectors at full size, the pages at a size that proves the links ---
+#
+# Every page of a thread reads and builds the whole thread, so walking a big
+# thread page by page costs pages x size. The full sizes are walked a window
+# at a time on the tree the selector returns (what the views render); the
+# pages are walked at a size that still needs every kind of link.
+
+CHAIN_DEPTH = 5000
+# Deep enough for dozens of "continue this thread" pages.
+PAGES_CHAIN_DEPTH = 300
+# Enough comments for every kind of link (see random_parents).
+PAGES_THREAD_SIZE = 1000
 
 
 def make_chain(post, author, depth):
+    """`depth` comments of `post`, each replying to the one before it, in a few statements."""
     base = timezone.now() - timedelta(days=1)
     comments = Comment.objects.bulk_create(
         Comment(post=post, author=author, content=f"level {i}", created_at=base + timedelta(seconds=i))
         for i in range(depth)
     )
+    # One UPDATE: each comment replies to the one written just before it
+    # (bulk_update would send a CASE over every row, batch after batch).
+    previous = Comment.objects.filter(post=post, created_at__lt=OuterRef("created_at"))
+    Comment.objects.filter(post=post).update(
+        parent_id=Subquery(previous.order_by("-created_at", "-id").values("id")[:1])
+    )
     for parent, child in zip(comments, comments[1:], strict=False):
-        child.parent = parent
-    Comment.objects.bulk_update(comments[1:], ["parent"], batch_size=500)
+        child.parent_id = parent.pk
     return comments
+
+
+def random_parents(size, *, seed=7):
+    """
+    The shape of a busy discussion, as the index of each comment's parent
+    (None: top level): 40% top-level comments, the rest replies to one of
+    the 300 comments written just before. At a thousand comments that is
+    more top-level comments than a page shows, reply lists cut short, and
+    threads deeper than a window.
+    """
+    rng = random.Random(seed)
+    return [rng.randrange(max(0, i - 300), i) if i and rng.random() < 0.6 else None for i in range(size)]
+
+
+def make_thread(post, author, parents):
+    """
+    Comments of `post`, the i-th written i seconds after the first and
+    replying to the `parents[i]`-th; returns their ids. Written a level at a
+    time, so every parent has its id before its replies are written.
+    """
+    base = timezone.now() - timedelta(days=1)
+    depths = []
+    for parent in parents:
+        depths.append(0 if parent is None else depths[parent] + 1)
+    ids = [None] * len(parents)
+    for level in range(max(depths, default=-1) + 1):
+        indexes = [i for i, depth in enumerate(depths) if depth == level]
+        made = Comment.objects.bulk_create(
+            Comment(
+                post=post,
+                author=author,
+                content=f"comment {i}",
+                created_at=base + timedelta(seconds=i),
+                parent_id=None if parents[i] is None else ids[parents[i]],
+            )
+            for i in indexes
+        )
+        for i, comment in zip(indexes, made, strict=True):
+            ids[i] = comment.pk
+    return ids
 
 
 def links(body, pattern):
     return [m.replace("&amp;", "&") for m in re.findall(pattern, body)]
 
 
-def test_a_5000_deep_chain_is_readable_to_the_end_by_continue_links(client, alice):
+CONTINUE_LINK = r'<li class="continue-thread[^"]*"><a href="(/comments/\d+/)"'
+ANY_LINK = r'<li class="(?:continue-thread|more-replies)[^"]*"><a href="([^"]+)"'
+
+
+def shown_comments(body):
+    return [int(i) for i in re.findall(r'<article id="comment-(\d+)"', body)]
+
+
+def test_a_5000_deep_chain_is_read_to_the_end_a_window_at_a_time(alice, bob):
+    # Deeper than Python's recursion limit: any recursive walk dies on it.
+    assert sys.getrecursionlimit() < CHAIN_DEPTH
     post = Post.objects.create(author=alice, content="deep")
-    chain = make_chain(post, alice, 5000)
-    response = client.get(f"/posts/{post.pk}/")
-    assert response.status_code == 200
-    seen = set()
-    pages = 1
-    url = None
-    body = response.content.decode()
+    chain = make_chain(post, alice, CHAIN_DEPTH)
+    tree = threads.comment_tree(post_id=post.pk, viewer=bob)
+    assert len(tree) == CHAIN_DEPTH
+    # The post's page starts from the top-level comments; each "continue
+    # this thread" link opens the comment's page, which starts from its replies.
+    seen, siblings, windows = [], tree.roots, 0
     while True:
-        seen |= {int(i) for i in re.findall(r'<article id="comment-(\d+)"', body)}
-        found = links(body, r'<li class="continue-thread[^"]*"><a href="(/comments/\d+/)"')
-        if not found:
+        shown = shown_items(comment_tree.thread_window(siblings))
+        windows += 1
+        seen += [item.node.id for item in shown]
+        continued = [item for item in shown if item.continues]
+        if not continued:
             break
-        (url,) = found
-        response = client.get(url)
-        assert response.status_code == 200
-        body = response.content.decode()
-        pages += 1
-    assert seen == {c.pk for c in chain}
-    assert pages == 5000 // comment_tree.WINDOW_DEPTH
+        assert continued == [shown[-1]]  # the deepest comment shown, and only it
+        siblings = tree.by_id[shown[-1].node.id].replies
+    assert seen == [c.pk for c in chain]  # every comment, once, in order
+    assert windows == CHAIN_DEPTH // comment_tree.WINDOW_DEPTH
+    # The deepest comment's page shows its nearest ancestors and counts the rest.
+    above, hidden = comment_tree.ancestors(tree, tree.by_id[chain[-1].pk])
+    assert [n.id for n in above] == [c.pk for c in chain[-1 - comment_tree.CONTEXT_ANCESTORS : -1]]
+    assert hidden == CHAIN_DEPTH - 1 - comment_tree.CONTEXT_ANCESTORS
 
 
-def test_deleting_a_post_with_a_5000_deep_chain_works(alice_client, alice):
+def test_a_deep_chain_is_readable_to_the_end_by_continue_links(client, alice, bob, django_assert_num_queries):
+    client.force_login(bob)
     post = Post.objects.create(author=alice, content="deep")
-    make_chain(post, alice, 5000)
+    chain = make_chain(post, alice, PAGES_CHAIN_DEPTH)
+    seen, url, pages = [], f"/posts/{post.pk}/", 0
+    while url:
+        with django_assert_num_queries(4):  # session, user, the post, every comment of it
+            response = client.get(url)
+        assert response.status_code == 200, url
+        pages += 1
+        body = response.content.decode()
+        shown = shown_comments(body)
+        if url.startswith("/comments/"):
+            # A comment's page starts with that comment, the last one reached.
+            assert shown[0] == int(url.split("/")[2]) == seen[-1], url
+            shown = shown[1:]
+        seen += shown
+        found = links(body, CONTINUE_LINK)
+        assert len(found) <= 1, url
+        url = found[0] if found else None
+    assert seen == [c.pk for c in chain]
+    assert pages == math.ceil(PAGES_CHAIN_DEPTH / comment_tree.WINDOW_DEPTH)
+
+
+def test_deleting_a_post_with_a_5000_deep_chain_deletes_every_comment_and_like(alice, bob, make_like):
+    post = Post.objects.create(author=alice, content="deep")
+    chain = make_chain(post, alice, CHAIN_DEPTH)
+    make_like(bob, chain[-1])
+    make_like(bob, post)
+    post_services.post_delete(post=post, user=alice)
+    assert not Post.objects.exists()
+    assert not Comment.objects.exists()
+    assert not Like.objects.exists()
+
+
+def test_the_author_deletes_a_post_with_a_deep_chain_from_its_page(alice_client, alice):
+    post = Post.objects.create(author=alice, content="deep")
+    make_chain(post, alice, PAGES_CHAIN_DEPTH)
     assert alice_client.post(f"/posts/{post.pk}/delete/").status_code == 302
+    assert not Post.objects.exists()
     assert not Comment.objects.exists()
 
 
-def test_a_post_with_5000_comments_is_fully_reachable(client, alice):
+def test_a_post_with_5000_comments_is_reachable_a_window_at_a_time(alice, bob):
     post = Post.objects.create(author=alice, content="busy")
-    rng = random.Random(7)
-    base = timezone.now() - timedelta(days=1)
-    ids = []
-    for batch in range(10):
-        made = Comment.objects.bulk_create(
-            Comment(
-                post=post, author=alice, content="c", created_at=base + timedelta(seconds=batch * 500 + i)
-            )
-            for i in range(500)
-        )
-        for comment in made:
-            if ids and rng.random() < 0.6:
-                comment.parent_id = rng.choice(ids[-300:])
-        Comment.objects.bulk_update(made, ["parent"], batch_size=500)
-        ids += [c.pk for c in made]
-    seen, queue, fetched = set(), [f"/posts/{post.pk}/"], 0
+    ids = make_thread(post, alice, random_parents(5000))
+    tree = threads.comment_tree(post_id=post.pk, viewer=bob)
+    shown = all_pages(tree, max_depth=comment_tree.WINDOW_DEPTH, size=comment_tree.WINDOW_SIZE)
+    assert sorted(shown) == sorted(ids)  # every comment, exactly once, across all pages
+
+
+def test_every_comment_of_a_busy_post_is_reachable_by_its_links(
+    client, alice, bob, django_assert_num_queries
+):
+    client.force_login(bob)
+    post = Post.objects.create(author=alice, content="busy")
+    ids = make_thread(post, alice, random_parents(PAGES_THREAD_SIZE))
+    seen, queue, followed = set(), [f"/posts/{post.pk}/"], set()
     while queue:
         url = queue.pop()
-        response = client.get(url)
+        with django_assert_num_queries(4):  # session, user, the post, every comment of it
+            response = client.get(url)
         assert response.status_code == 200, url
-        fetched += 1
         body = response.content.decode()
-        shown = {int(i) for i in re.findall(r'<article id="comment-(\d+)"', body)}
-        if url.startswith("/comments/") and "?" not in url:
-            shown.discard(int(url.split("/")[2]))  # the permalink's own comment was reached already
-        elif url.startswith("/comments/"):
-            shown.discard(int(url.split("/")[2]))
-        assert not (shown & seen) or url.startswith("/comments/"), url
-        seen |= shown
-        queue += links(body, r'<li class="(?:continue-thread|more-replies)[^"]*"><a href="([^"]+)"')
+        shown = shown_comments(body)
+        if url.startswith("/comments/"):
+            # A comment's page (or the rest of its replies) starts with that
+            # comment, reached on the page that linked here.
+            assert shown[0] == int(url.split("/")[2]) and shown[0] in seen, url
+            shown = shown[1:]
+        assert len(set(shown)) == len(shown), url
+        assert not seen & set(shown), url  # nothing shown twice across pages
+        seen |= set(shown)
+        found = links(body, ANY_LINK)
+        followed |= {re.sub(r"\d+", "N", link) for link in found}
+        queue += found
     assert seen == set(ids)
-    assert fetched > 1
+    # Every kind of link was needed to get there.
+    assert followed == {"/posts/N/?after=N", "/comments/N/", "/comments/N/?after=N"}
 
 
 def test_the_post_page_costs_the_same_queries_for_1_and_500_comments(
     client, make_user, django_assert_num_queries
 ):
     author = make_user()
-    client.force_login(get_user_model().objects.create_user("reader", password="x-long-password"))
+    client.force_login(make_user("reader"))
     post = Post.objects.create(author=author, content="p")
     Comment.objects.create(post=post, author=author, content="one")
     with django_assert_num_queries(4):  # session, user, post with counts, every comment
