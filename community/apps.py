@@ -5,3 +5,6 @@ class CommunityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "community"
     verbose_name = "Community"
+
+    def ready(self):
+        from . import checks  # noqa: F401 (registers the deploy checks)

@@ -24,6 +24,8 @@ from django.template.loader import render_to_string
 from django.views.decorators.csrf import requires_csrf_token
 from django_htmx.http import reswap, retarget
 
+from .models import CONTENT_MAX_LENGTH
+
 logger = logging.getLogger(__name__)
 
 MESSAGES_TARGET = "#htmx-messages"
@@ -62,14 +64,7 @@ def _exception_message(exception, default: str) -> str:
 @requires_csrf_token
 def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
-        return _respond(
-            request,
-            413,
-            title="Too much data",
-            message="That request was too large to accept. Posts and comments are limited to "
-            "10,000 characters; shorten the text and try again.",
-            template="400.html",
-        )
+        return request_too_large(request)
     if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
         message = "That request had far more fields than any form on this site sends."
     else:
@@ -117,6 +112,22 @@ def csrf_failure(request, reason=""):
 
 
 # --- Responses given by the middleware, rate limits and login throttling ------
+
+
+@requires_csrf_token
+def request_too_large(request):
+    """
+    413: the body was over the limit. Also at /errors/413/, where the proxy
+    in front fetches it to answer uploads it refuses itself.
+    """
+    return _respond(
+        request,
+        413,
+        title="Too much data",
+        message="That request was too large to accept. Posts and comments are limited to "
+        f"{CONTENT_MAX_LENGTH:,} characters; shorten the text and try again.",
+        template="400.html",
+    )
 
 
 def bad_input(request, message: str):

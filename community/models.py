@@ -242,3 +242,19 @@ class Comment(models.Model):
     @property
     def is_visible(self):
         return self.state == self.State.VISIBLE
+
+
+class RateLimitCounter(models.Model):
+    """
+    One fixed-window counter of the write limits (`community.ratelimit`),
+    where the cache cannot count atomically: the key names the scope, the
+    user and the window, and `ratelimit.count_in_database` adds to it with
+    one atomic upsert. Rows of past windows are deleted as new ones come.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

@@ -1,11 +1,12 @@
 """
 Throttling: per-user limits on writes, and the answers django-axes gives.
 
-Write limits are counted in Django's cache, one counter per user, kind of
-write and fixed time window: `rate_limited("post")` refuses a POST past
+Write limits are fixed-window counters, one per user, kind of write and
+window: `rate_limited("post")` refuses a POST past
 settings.COMMUNITY_RATE_LIMITS["post"] (for example "5/m") with 429 and
-`Retry-After` until the window ends. Several web processes must share one
-cache (database or Redis, see README) for the limit to hold across them.
+`Retry-After` until the window ends. Each request adds one to its counter
+atomically, in Redis when the cache is Redis and otherwise in the database,
+so the limit is exact under concurrency, across any number of processes.
 
 Log-in throttling is django-axes (configured in settings); this module
 supplies the client address it counts by and the 429 page it shows.
@@ -16,16 +17,19 @@ from __future__ import annotations
 import math
 import re
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.models import Max, Sum
 from django.utils import timezone
 
 from . import errors
+from .models import RateLimitCounter
 
 PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
 RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -60,20 +64,55 @@ def hit(scope: str, key, *, now: float | None = None) -> int | None:
     limit, period = parse_rate(rate)
     now = time.time() if now is None else now
     window = int(now // period)
-    cache_key = f"ratelimit:{scope}:{key}:{window}"
-    # add() then incr() rather than get() then set(): on a cache with atomic
-    # increments (local memory, Redis) concurrent requests cannot both pass.
-    if cache.add(cache_key, 1, timeout=period + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(cache_key, 1, timeout=period + 1)
-            count = 1
+    counter = f"ratelimit:{scope}:{key}:{window}"
+    expires_at = (window + 1) * period
+    count = (
+        _count_in_redis(counter, expires_at - now)
+        if _cache_is_redis()
+        else count_in_database(counter, expires_at, now=now)
+    )
     if count <= limit:
         return None
-    return max(1, math.ceil((window + 1) * period - now))
+    return max(1, math.ceil(expires_at - now))
+
+
+def _cache_is_redis() -> bool:
+    return isinstance(caches["default"], RedisCache)
+
+
+def _count_in_redis(counter: str, seconds_left: float) -> int:
+    """Redis: SET NX then INCR, each atomic, so concurrent requests get distinct counts."""
+    timeout = math.ceil(seconds_left) + 1
+    if cache.add(counter, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(counter)
+    except ValueError:  # expired between add() and incr()
+        return 1 if cache.add(counter, 1, timeout=timeout) else cache.incr(counter)
+
+
+def count_in_database(counter: str, expires_at: float, *, now: float) -> int:
+    """
+    Add one to `counter` in the database and return the new count, with one
+    atomic statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING): two
+    requests can never read the same count, whatever the number of
+    processes. Django's database cache cannot be used for this: its incr()
+    reads, then writes.
+    """
+    table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    expires = adapt(datetime.fromtimestamp(expires_at, tz=UTC))
+    sql = (
+        f"INSERT INTO {table} (key, count, expires_at) VALUES (%s, 1, %s) "  # noqa: S608 (a quoted table name)
+        f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [counter, expires])
+        count = cursor.fetchone()[0]
+    if count == 1:
+        # A new window: counters of windows that are over go.
+        RateLimitCounter.objects.filter(expires_at__lte=datetime.fromtimestamp(now, tz=UTC)).delete()
+    return count
 
 
 def _wait_phrase(seconds: int) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import errors, views
 
 app_name = "community"
 
@@ -30,4 +30,6 @@ urlpatterns = [
     path("leaderboard/", views.leaderboard, name="leaderboard"),
     path("accounts/signup/", views.signup, name="signup"),
     path("healthz", views.healthz, name="healthz"),
+    # The proxy in front answers oversized uploads with this page (deploy/nginx).
+    path("errors/413/", errors.request_too_large, name="request_too_large"),
 ]

@@ -73,6 +73,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "community.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what the views answer (WhiteNoise serves static files
+    # compressed ahead of time), padding each response with random bytes so
+    # a page carrying a CSRF token resists BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     # Before anything reads the body: refuses text that is not UTF-8 (400)
     # and, by reading it, bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (413).
     "community.middleware.RequestValidationMiddleware",
@@ -101,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "community.context_processors.figures",
             ],
         },
     },
@@ -147,24 +152,32 @@ else:
         }
     }
 
-# Cache: the write rate limits count here, so in production every web
-# process must share it. CACHE_URL empty: this process's memory (one process
-# only); "db://<table>": a table in the database (run `manage.py
-# createcachetable`); "redis://host:6379/0": Redis (needs the redis package).
+# Cache: shared by every web process in production, since it holds the
+# leaderboard's answer of the tick (community/selectors/leaderboard.py).
+#   CACHE_URL empty: with DJANGO_DEBUG on, this process's memory (the
+#     development server is one process); off, the database's table
+#     community_cache (created by `migrate`).
+#   "redis://host:6379/0": Redis, which also counts the write limits.
+#   "db://<table>": another database table (run `manage.py createcachetable`).
+#   "locmem://": this process's memory; `check --deploy` warns about it.
 CACHE_URL = env_str("CACHE_URL")
 if not CACHE_URL:
+    CACHE_URL = "locmem://" if DEBUG else "db://community_cache"
+if CACHE_URL == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif CACHE_URL.startswith("db://"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": CACHE_URL.removeprefix("db://") or "django_cache",
+            "LOCATION": CACHE_URL.removeprefix("db://") or "community_cache",
         }
     }
 elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
-    raise ImproperlyConfigured(f"CACHE_URL must be empty, db://<table> or redis://..., not {CACHE_URL!r}.")
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be empty, redis://..., db://<table> or locmem://, not {CACHE_URL!r}."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -200,7 +213,8 @@ AXES_VERBOSE = False
 COMMUNITY_TRUSTED_PROXY_COUNT = env_int("COMMUNITY_TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # Writes per signed-in user: "count/period", period s, m, h or d. Past the
-# limit a write is refused with 429 and Retry-After. Counted in CACHES.
+# limit a write is refused with 429 and Retry-After. Counted in Redis when
+# the cache is Redis, otherwise in the database (community/ratelimit.py).
 COMMUNITY_RATE_LIMITS = {
     "post": env_str("COMMUNITY_RATE_LIMIT_POST", "5/m"),
     "comment": env_str("COMMUNITY_RATE_LIMIT_COMMENT", "20/m"),

@@ -23,3 +23,7 @@ STATIC_ROOT = None
 COMMUNITY_RATE_LIMITS = {"post": "10000/m", "comment": "10000/m", "like": "10000/m"}
 # Each test computes the leaderboard live unless it sets a tick of its own.
 COMMUNITY_LEADERBOARD_TICK = 0
+# This process's memory: query-count pins measure the site's own queries.
+# The tests of the shared cache choose the database or Redis themselves.
+CACHE_URL = "locmem://"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -70,8 +70,13 @@ def tick() -> float:
 
 
 def compute() -> Answer:
-    """Run the live aggregate now, and count the run (see `computations`)."""
-    answer = Answer(entries=tuple(karma.leaderboard()), computed_at=datetime.now(UTC))
+    """Run the live aggregate now."""
+    return Answer(entries=tuple(karma.leaderboard()), computed_at=datetime.now(UTC))
+
+
+def _compute_shared() -> Answer:
+    """Run the aggregate for all callers of a tick, and count the run (see `computations`)."""
+    answer = compute()
     try:
         cache.incr(COMPUTATIONS_KEY)
     except ValueError:
@@ -80,7 +85,7 @@ def compute() -> Answer:
 
 
 def computations() -> int:
-    """How many times the aggregate ran through `current()` since the cache was last cleared."""
+    """How many times the aggregate ran for a tick (not with a tick of 0) since the cache was cleared."""
     return cache.get(COMPUTATIONS_KEY, 0)
 
 
@@ -108,7 +113,7 @@ def current() -> Answer:
                 if shared is not None and shared.age(time.time()) < period:
                     _latest = shared
                     return shared
-                answer = compute()
+                answer = _compute_shared()
                 # Whole seconds: some backends (Redis) keep nothing shorter.
                 cache.set(CACHE_KEY, answer, timeout=max(1, math.ceil(period)))
             finally:
@@ -125,7 +130,7 @@ def current() -> Answer:
             _latest = shared
             return shared
         if time.time() > deadline:
-            _latest = compute()
+            _latest = _compute_shared()
             return _latest
 
 
