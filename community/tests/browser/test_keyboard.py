@@ -1,4 +1,4 @@
-"""Keyboard only: the shortcuts of static/js/keys.js, with no mouse at all."""
+"""Keyboard only: the shortcuts of static/js/behaviors/keyboard.js, with no mouse at all."""
 
 import pytest
 from playwright.sync_api import expect

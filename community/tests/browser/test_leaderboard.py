@@ -67,3 +67,48 @@ def test_leaderboard_page_refreshes_itself(page, make_user, make_post, make_comm
     expect(panel.locator('[data-username="bob"]')).to_have_attribute(
         "data-karma", "1", timeout=UPDATE_WITHIN_MS
     )
+
+
+def test_an_open_row_stays_open_and_follows_its_person_across_a_refresh(page, make_user, make_post):
+    bob, carol = make_user("bob"), make_user("carol")
+    bobs, carols = make_post(author=bob), make_post(author=carol)
+    like_services.like_add(user=make_user("dave"), model=Post, target_id=bobs.pk)
+    like_services.like_add(user=make_user("erin"), model=Post, target_id=bobs.pk)
+    like_services.like_add(user=make_user("dave2"), model=Post, target_id=carols.pk)
+    response = page.goto("/leaderboard/")
+    # The morph runs under the site's policy: no eval (a violation fails the test as a console error).
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    panel = page.locator("[data-leaderboard-panel]")
+    names = panel.locator("[data-username]")
+    expect(names.first).to_have_attribute("data-username", "bob")
+    carols_row = panel.locator('[data-username="carol"] details')
+    carols_row.locator("summary").click()
+    expect(carols_row).to_have_attribute("open", "")
+    # The poll waits while focus is in the list; reading on elsewhere lets it run.
+    page.get_by_role("heading", name="Leaderboard", exact=True).click()
+    opened = carols_row.element_handle()
+
+    # carol overtakes bob: the rows swap places.
+    for liker in ("frank", "grace"):
+        like_services.like_add(user=make_user(liker), model=Post, target_id=carols.pk)
+    expect(names.first).to_have_attribute("data-username", "carol", timeout=UPDATE_WITHIN_MS)
+    announcer = panel.locator("[data-leaderboard-announcer]")
+    expect(announcer).to_contain_text("1. carol, 15 karma; 2. bob, 10 karma")
+    # Her row is still open, and is the same element, moved rather than rebuilt; bob's stays closed.
+    expect(carols_row).to_have_attribute("open", "")
+    assert opened.evaluate("details => details.isConnected && details.open")
+    assert panel.locator('[data-username="bob"] details').get_attribute("open") is None
+
+
+def test_an_emptied_leaderboard_is_announced_in_the_pages_words(page, make_user, make_post):
+    post = make_post(author=make_user("bob"))
+    carol = make_user("carol")
+    like_services.like_add(user=carol, model=Post, target_id=post.pk)
+    page.goto("/leaderboard/")
+    panel = page.locator("[data-leaderboard-panel]")
+    expect(panel.locator('[data-username="bob"]')).to_be_visible()
+    like_services.like_remove(user=carol, model=Post, target_id=post.pk)
+    expect(panel.locator("[data-leaderboard-announcer]")).to_have_text(
+        "Leaderboard: No karma earned in the last 24 hours yet.", timeout=UPDATE_WITHIN_MS
+    )
+    expect(panel.locator("[data-username]")).to_have_count(0)
