@@ -54,6 +54,7 @@ class CommentNode:
     position: int = 1  # 1-based place among its siblings
     sibling_count: int = 1
     descendant_count: int = 0  # visible comments below this one
+    moderator_edited_at: datetime | None = None
 
     # Compared with plain module constants: building a 5,000-comment tree
     # asks these tens of thousands of times, and looking the member up on
@@ -70,6 +71,15 @@ class CommentNode:
     def is_kept(self) -> bool:
         """Shown in the tree: visible, or a tombstone with something visible below it."""
         return self.state == _VISIBLE or self.descendant_count > 0
+
+    @property
+    def byline(self) -> str:
+        """Who the page says wrote it: tombstones name nobody."""
+        if self.state == _REMOVED:
+            return "[removed by a moderator]"
+        if self.state != _VISIBLE:
+            return "[deleted]"
+        return self.author_username or "[deleted account]"
 
     @property
     def level(self) -> int:
@@ -143,6 +153,7 @@ def build_comment_tree(rows) -> CommentTree:
             row["state"],
             row["like_count"],
             bool(row["liked"]),
+            moderator_edited_at=row.get("moderator_edited_at"),
         )
         by_id[node.id] = node
 

@@ -12,7 +12,10 @@ CONTENT_ERRORS = {
 
 
 class ContentField(forms.CharField):
-    """Text of a post or comment: stripped, not blank, at most CONTENT_MAX_LENGTH characters."""
+    """
+    Text of a post or comment: stripped, with something visible in it
+    (`rules.has_visible_text`), at most CONTENT_MAX_LENGTH characters.
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", CONTENT_MAX_LENGTH)
@@ -20,6 +23,11 @@ class ContentField(forms.CharField):
         kwargs.setdefault("error_messages", CONTENT_ERRORS)
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
         super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not rules.has_visible_text(value):
+            raise forms.ValidationError(self.error_messages["required"], code="required")
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)

@@ -133,6 +133,8 @@ class Post(models.Model):
     content = models.TextField(max_length=CONTENT_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Set when a moderator changes the text, which the site then says.
+    moderator_edited_at = models.DateTimeField(null=True, blank=True)
     likes = GenericRelation(Like, content_type_field="target_type", object_id_field="target_id")
 
     objects = PostQuerySet.as_manager()
@@ -206,6 +208,8 @@ class Comment(models.Model):
     content = models.TextField(max_length=CONTENT_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Set when a moderator changes the text, which the site then says.
+    moderator_edited_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
     state_changed_at = models.DateTimeField(null=True, blank=True)
     likes = GenericRelation(Like, content_type_field="target_type", object_id_field="target_id")

@@ -8,7 +8,19 @@ have `author_id`, and comments `is_visible`.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
+from datetime import timedelta
+
+# The same text sent again to the same place within this time is the same
+# post or comment (a double click, a form sent twice), not a new one.
+RESUBMIT_WINDOW = timedelta(seconds=10)
+
+# Characters that draw nothing but are not in a blank Unicode category
+# (Braille blank, Hangul fillers): text made only of these is empty too.
+_BLANK_LOOKING = frozenset("\u2800\u3164\u115f\u1160\uffa0\u180e")
+# Control, format (zero-width, bidi marks), unassigned and separator categories.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zs", "Zl", "Zp"})
 
 
 def _is_live(item) -> bool:
@@ -67,3 +79,17 @@ def closes_reply_loop(parent, comment, *, parent_ids: Mapping[int, int | None]) 
         seen.add(current)
         current = parent_ids.get(current)
     return False
+
+
+def has_visible_text(text: str) -> bool:
+    """
+    Whether `text` shows anything: zero-width, bidirectional and other
+    format characters, separators and blank-looking letters do not count as
+    content, so a post made only of them is as empty as one made of spaces.
+    """
+    return any(
+        not char.isspace()
+        and char not in _BLANK_LOOKING
+        and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+        for char in text
+    )

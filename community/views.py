@@ -149,6 +149,7 @@ def post_detail(request, post_id):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("edit")
 def post_edit(request, post_id):
     post = get_object_or_404(Post, pk=post_id)
     if (denied := _author_only(request, post, "edit")) is not None:
@@ -266,6 +267,7 @@ def comment_reply(request, comment_id):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("edit")
 def comment_edit(request, comment_id):
     comment = _get_comment(comment_id)
     if not comment.is_visible:

@@ -72,13 +72,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "community.middleware.ContentSecurityPolicyMiddleware",
+    "community.middleware.VaryOnHtmxMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses what the views answer (WhiteNoise serves static files
     # compressed ahead of time), padding each response with random bytes so
     # a page carrying a CSRF token resists BREACH.
     "django.middleware.gzip.GZipMiddleware",
-    # Before anything reads the body: refuses text that is not UTF-8 (400)
-    # and, by reading it, bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (413).
+    # Before anything reads the body: refuses bodies over
+    # DATA_UPLOAD_MAX_MEMORY_SIZE (413) and text that is not UTF-8 (400).
     "community.middleware.RequestValidationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

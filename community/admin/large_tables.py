@@ -199,7 +199,13 @@ class AuthoredAdmin(LargeTableAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        return readonly if obj is None else [*readonly, "author"]
+        return readonly if obj is None else [*readonly, "author", "moderator_edited_at"]
+
+    def save_model(self, request, obj, form, change):
+        # A moderator's change of someone's text is never passed off as theirs.
+        if change and "content" in form.changed_data:
+            obj.moderator_edited_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 # The largest id a bigint column holds; a larger number is no row's id.

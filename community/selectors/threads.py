@@ -24,6 +24,7 @@ def comment_rows(*, post_id: int, viewer=None):
         "content",
         "created_at",
         "edited_at",
+        "moderator_edited_at",
         "state",
         "like_count",
         "liked",
@@ -59,6 +60,7 @@ def new_comment_node(comment: Comment) -> CommentNode:
         depth=depth,
         position=position,
         sibling_count=sibling_count,
+        moderator_edited_at=comment.moderator_edited_at,
     )
 
 

@@ -9,5 +9,17 @@ the person who asked. Permission and content rules come from
 """
 
 
+from django.contrib.auth import get_user_model
+
+
 class NotFound(Exception):
     """The target of a write is gone (deleted post, hidden comment)."""
+
+
+def lock_author(author) -> None:
+    """
+    Serialise one person's writes until the transaction ends, so a check
+    such as "did they just post this?" cannot race a copy of itself. (On
+    SQLite, whose write transactions already run one at a time, a no-op.)
+    """
+    get_user_model().objects.select_for_update().filter(pk=author.pk).exists()

@@ -8,14 +8,31 @@ from django.utils import timezone
 
 from .. import rules
 from ..models import Comment, Post
-from . import NotFound
+from . import NotFound, lock_author
 
 
 @transaction.atomic
 def comment_create(*, post: Post, author, content: str, parent: Comment | None = None) -> Comment:
+    """
+    A new comment on `post`, in reply to `parent` if given; or, when the
+    author wrote the same text in the same place within
+    `rules.RESUBMIT_WINDOW` (a double click, a form sent twice), that comment.
+    """
     if parent is not None and (refusal := rules.reply_refusal(parent, post_id=post.pk)) is not None:
         raise ValidationError(refusal, code="parent")
-    return Comment.objects.create(post=post, parent=parent, author=author, content=content)
+    lock_author(author)
+    same = (
+        Comment.objects.filter(
+            post=post,
+            parent=parent,
+            author=author,
+            content=content,
+            created_at__gte=timezone.now() - rules.RESUBMIT_WINDOW,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return same or Comment.objects.create(post=post, parent=parent, author=author, content=content)
 
 
 @transaction.atomic

@@ -9,10 +9,24 @@ from django.utils import timezone
 
 from .. import rules
 from ..models import Comment, Like, Post
+from . import lock_author
 
 
+@transaction.atomic
 def post_create(*, author, content: str) -> Post:
-    return Post.objects.create(author=author, content=content)
+    """
+    A new post; or, when the author posted the same text within
+    `rules.RESUBMIT_WINDOW` (a double click, a form sent twice), that post.
+    """
+    lock_author(author)
+    same = (
+        Post.objects.filter(
+            author=author, content=content, created_at__gte=timezone.now() - rules.RESUBMIT_WINDOW
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return same or Post.objects.create(author=author, content=content)
 
 
 @transaction.atomic
