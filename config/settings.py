@@ -269,7 +269,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "community.errors.csrf_failure"
 # Sent by community.middleware (report-only with DEBUG on). Only our own
-# files run: htmx and site.js are static files, htmx's config is a <meta>
+# files run: htmx, its extensions and our behaviours are static files, htmx's config is a <meta>
 # with allowEval off and its inline indicator styles disabled.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
