@@ -48,3 +48,22 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const empty = live.querySelector("[data-leaderboard-empty]")?.textContent.trim();
   region.textContent = ranked.length ? `Leaderboard updated: ${ranked.join("; ")}.` : `Leaderboard: ${empty || "empty."}`;
 });
+
+// A poll whose answer has not changed is a 304: the browser hands htmx the
+// copy it keeps, with the time of its first computation. The 304's
+// Leaderboard-Computed-At header, merged into that copy's headers, says
+// when the answer was last confirmed: show that.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const live = event.detail.elt;
+  const stamp = isLive(live) && event.detail.xhr?.getResponseHeader("Leaderboard-Computed-At");
+  const answer = stamp && live.querySelector("[data-computed-at]");
+  if (!answer || answer.dataset.computedAt === stamp) return;
+  const computed = new Date(stamp);
+  if (Number.isNaN(computed.getTime())) return;
+  answer.dataset.computedAt = stamp;
+  const shown = answer.querySelector("[data-leaderboard-as-of]");
+  if (shown) {
+    shown.setAttribute("datetime", stamp);
+    shown.textContent = computed.toISOString().slice(11, 19);
+  }
+});
