@@ -50,3 +50,23 @@ def run_python(args: list[str], **env) -> subprocess.CompletedProcess:
 def run_django(code: str, **env) -> subprocess.CompletedProcess:
     """Set Django up in a fresh process and run `code` there."""
     return run_python(["-c", f"import django; django.setup(); {code}"], **env)
+
+
+def redis_available(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    """Whether a Redis server answers there (CI starts one; a laptop may not have it)."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def needs_redis():
+    """Skip a test where no Redis answers; under CI, where one must, run it and let it fail."""
+    import pytest
+
+    return pytest.mark.skipif(
+        not redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
+    )

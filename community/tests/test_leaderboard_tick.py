@@ -1,7 +1,6 @@
 """The shared live leaderboard: one computation per tick, single flight, conditional polls."""
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -15,7 +14,7 @@ from community.models import Post
 from community.selectors import karma
 from community.selectors import leaderboard as shared
 from community.services.likes import like_add
-from community.tests.helpers import PRODUCTION_ENV, ROOT
+from community.tests.helpers import PRODUCTION_ENV, ROOT, needs_redis
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -133,14 +132,6 @@ def test_the_page_is_never_answered_not_modified(tick, client, db):
     assert "<html" in page.content.decode()
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 POLLER = """
 import sys, time
 import django
@@ -157,7 +148,7 @@ print(shared.current().computed_at.isoformat())
 """
 
 
-@pytest.mark.skipif(not _redis_up() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379")
+@needs_redis()
 def test_processes_sharing_redis_compute_once_per_tick():
     """Eight web processes polling at the same instant run the aggregate once between them."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_"))}

@@ -1,7 +1,6 @@
 """Write limits hold exactly under concurrency, across processes, in the database and in Redis."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,7 +9,7 @@ import pytest
 from django.db import connection
 
 from community import ratelimit
-from community.tests.helpers import PRODUCTION_ENV, ROOT
+from community.tests.helpers import PRODUCTION_ENV, ROOT, needs_redis
 
 # Requests counted at one fixed moment, so the whole burst falls in one window.
 MOMENT = 1_700_000_000.0
@@ -82,14 +81,6 @@ def _env(**extra) -> dict:
     return env
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.mark.postgres
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="several processes share one PostgreSQL database"
@@ -104,7 +95,7 @@ def test_fifty_concurrent_requests_from_five_processes_in_the_database(transacti
     assert _burst(_env(DATABASE_URL=url)) == 20
 
 
-@pytest.mark.skipif(not _redis_up() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379")
+@needs_redis()
 def test_fifty_concurrent_requests_from_five_processes_in_redis():
     env = _env(CACHE_URL="redis://127.0.0.1:6379/14")
     flush = (
