@@ -25,6 +25,10 @@ WINDOW_DEPTH = 8
 WINDOW_SIZE = 200
 # How many ancestors a comment's permalink shows above it for context.
 CONTEXT_ANCESTORS = 6
+# The orders a thread can be read in (`?sort=`), at every level: reading
+# order (oldest first), newest first, and most liked first (then oldest).
+SORTS = {"old": "Oldest first", "new": "Newest first", "top": "Most liked"}
+DEFAULT_SORT = "old"
 
 _VISIBLE = Comment.State.VISIBLE.value
 _REMOVED = Comment.State.REMOVED.value
@@ -339,3 +343,31 @@ def place_in_thread(rows, comment_id: int) -> tuple[int, int, int]:
     siblings = [row_id for row_id, _, _ in rows if row_id in kept and parent_of[row_id] == parent_id]
     position = siblings.index(comment_id) + 1 if comment_id in siblings else len(siblings)
     return depth, position, len(siblings)
+
+
+def parse_sort(value) -> str:
+    """The order asked for, or the default for anything unknown."""
+    return value if value in SORTS else DEFAULT_SORT
+
+
+def sort_tree(tree: CommentTree, order: str) -> CommentTree:
+    """
+    Put every list of siblings of `tree` in `order` (see SORTS), in place,
+    and number them again. The tree comes built in reading order, so "old"
+    changes nothing, "new" reverses each list, and "top" is a stable sort
+    by likes, which keeps the oldest first among equals.
+    """
+    if order == DEFAULT_SORT:
+        return tree
+    lists = [tree.roots, *(node.replies for node in tree.by_id.values() if len(node.replies) > 1)]
+    for siblings in lists:
+        if order == "new":
+            siblings.reverse()
+        else:
+            siblings.sort(key=_fewer_likes_later)
+        _number_siblings(siblings)
+    return tree
+
+
+def _fewer_likes_later(node: CommentNode) -> int:
+    return -node.like_count

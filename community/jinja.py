@@ -13,6 +13,7 @@ templates and pull these parts in with `{% jinja_include %}`.
 """
 
 import functools
+from urllib.parse import urlencode as urlencode_pairs
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.defaultfilters import date, pluralize, urlencode
@@ -39,6 +40,12 @@ def _formatted_date(value, tzinfo, format_string):
     return date(value, format_string)
 
 
+def query(**params) -> str:
+    """`?a=1&b=2` from the parameters that have a value; "" when none has."""
+    present = [(name, value) for name, value in params.items() if value is not None and value != ""]
+    return "?" + urlencode_pairs(present) if present else ""
+
+
 def environment(**options):
     # Always autoescaped, whatever the settings say: these templates show user
     # input. A variable the view did not pass is an error, not empty text.
@@ -48,6 +55,7 @@ def environment(**options):
     env.globals.update(
         {
             "url_for": url_for,
+            "query": query,
             "can_edit": rules.can_edit,
             "can_delete": rules.can_delete,
             "can_like": rules.can_like,

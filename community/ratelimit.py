@@ -1,25 +1,33 @@
 """
-Throttling: per-user limits on writes, and the answers django-axes gives.
+Throttling: limits on writes, and log-in lockouts with django-axes.
 
-Write limits are fixed-window counters, one per user, kind of write and
-window: `rate_limited("post")` refuses a POST past
+Write limits are fixed-window counters, one per key (a user, or for
+sign-ups a client address), kind of write and window:
+`rate_limited("post")` refuses a signed-in user's POST past
 settings.COMMUNITY_RATE_LIMITS["post"] (for example "5/m") with 429 and
 `Retry-After` until the window ends. Each request adds one to its counter
 atomically, in Redis when the cache is Redis and otherwise in the database,
 so the limit is exact under concurrency, across any number of processes.
+The scopes: "post", "comment", "like", "edit" (changing a post or comment)
+per user, and "signup" per client address (`client_ip`).
 
-Log-in throttling is django-axes (configured in settings); this module
-supplies the client address it counts by and the 429 page it shows.
+Log-in throttling is django-axes (configured in settings). This module
+supplies the client address it counts by, the handler that gives each
+lockout parameter set its own limit (`LoginFailureHandler`) and the 429
+page it shows.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_failure_limit
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -27,9 +35,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Max, Sum
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from . import errors
 from .models import RateLimitCounter
+
+logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
 RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -38,6 +49,8 @@ REFUSALS = {
     "post": "You are posting faster than the site allows.",
     "comment": "You are commenting faster than the site allows.",
     "like": "You are liking faster than the site allows.",
+    "edit": "You are editing faster than the site allows.",
+    "signup": "Too many accounts were created from your address.",
 }
 
 
@@ -52,7 +65,8 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 def hit(scope: str, key, *, now: float | None = None) -> int | None:
     """
-    Count one request by `key` (a user id) against the `scope` limit.
+    Count one request by `key` (a user id, or a client address) against the
+    `scope` limit.
 
     Returns None when the request is within the limit, otherwise the seconds
     until the current window ends and requests are accepted again. A scope
@@ -66,11 +80,15 @@ def hit(scope: str, key, *, now: float | None = None) -> int | None:
     window = int(now // period)
     counter = f"ratelimit:{scope}:{key}:{window}"
     expires_at = (window + 1) * period
-    count = (
-        _count_in_redis(counter, expires_at - now)
-        if _cache_is_redis()
-        else count_in_database(counter, expires_at, now=now)
-    )
+    count = None
+    if _cache_is_redis():
+        try:
+            count = _count_in_redis(counter, expires_at - now)
+        except RedisError:
+            # Redis is down: the database counts, exactly too, until it is back.
+            logger.warning("Redis unavailable; counting write limits in the database", exc_info=True)
+    if count is None:
+        count = count_in_database(counter, expires_at, now=now)
     if count <= limit:
         return None
     return max(1, math.ceil(expires_at - now))
@@ -122,6 +140,16 @@ def _wait_phrase(seconds: int) -> str:
     return f"{minutes} minutes"
 
 
+def refusal(request, scope: str, wait: int):
+    """The 429 answer to a request past the `scope` limit, `wait` seconds before the next is accepted."""
+    return errors.too_many_requests(
+        request,
+        message=f"{REFUSALS.get(scope, 'Too many requests.')} "
+        f"Please wait {_wait_phrase(wait)} and try again.",
+        retry_after=wait,
+    )
+
+
 def rate_limited(scope: str):
     """Refuse a signed-in user's POST past the `scope` limit with 429 and Retry-After."""
 
@@ -131,12 +159,7 @@ def rate_limited(scope: str):
             if request.method == "POST" and request.user.is_authenticated:
                 wait = hit(scope, request.user.pk)
                 if wait is not None:
-                    return errors.too_many_requests(
-                        request,
-                        message=f"{REFUSALS.get(scope, 'Too many requests.')} "
-                        f"Please wait {_wait_phrase(wait)} and try again.",
-                        retry_after=wait,
-                    )
+                    return refusal(request, scope, wait)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -171,32 +194,80 @@ def _cool_off() -> timedelta:
     return cool_off if isinstance(cool_off, timedelta) else timedelta(hours=cool_off)
 
 
+def failure_limit(parameters: dict) -> int:
+    """
+    The failures one lockout parameter set allows within the cool-off: an
+    address alone is shared by everyone behind it (an office, a mobile
+    carrier's gateway), so it has a higher limit of its own than an account
+    from one address.
+    """
+    if set(parameters) == {"ip_address"}:
+        return settings.COMMUNITY_LOGIN_ADDRESS_FAILURE_LIMIT
+    return settings.AXES_FAILURE_LIMIT
+
+
+def recent_failures(request, credentials=None) -> list[tuple[int, int, datetime | None]]:
+    """
+    For each lockout parameter set of this log-in attempt
+    (AXES_LOCKOUT_PARAMETERS: the account from this address, and this address
+    alone), the failures recorded within the cool-off, the limit of that set,
+    and the time of its last failure; one query per set.
+    """
+    from axes.helpers import get_client_parameters, get_client_username
+    from axes.models import AccessAttempt
+
+    since = (getattr(request, "axes_attempt_time", None) or timezone.now()) - _cool_off()
+    recent = AccessAttempt.objects.filter(attempt_time__gte=since)
+    parameter_sets = get_client_parameters(
+        get_client_username(request, credentials),
+        request.axes_ip_address,
+        request.axes_user_agent,
+        request,
+        credentials,
+    )
+    counts = []
+    for parameters in parameter_sets:
+        row = recent.filter(**parameters).aggregate(
+            failures=Sum("failures_since_start"), last=Max("attempt_time")
+        )
+        counts.append((row["failures"] or 0, failure_limit(parameters), row["last"]))
+    return counts
+
+
+class LoginFailureHandler(AxesDatabaseHandler):
+    """
+    django-axes' database handler, with a limit for each lockout parameter
+    set (AXES_HANDLER). axes compares the largest count of any set with the
+    one AXES_FAILURE_LIMIT; here each set's count is scaled to that limit
+    first, so a set reaches it exactly when it reaches its own
+    (`failure_limit`). Both of axes' decisions, refusing an attempt before the
+    password is hashed and locking at the failure that reaches the limit,
+    go through `get_failures`.
+    """
+
+    def get_failures(self, request, credentials=None) -> int:
+        limit = get_failure_limit(request, credentials)
+        scaled = (failures * limit // own for failures, own, _ in recent_failures(request, credentials))
+        return max(scaled, default=0)
+
+
 def lockout_ends(request, credentials=None):
     """
-    When the lockout of this request's username or address ends: the cool-off
-    time after the last recorded failure of whichever of the two is locked.
+    When this request's lockout ends: the cool-off time after the last
+    recorded failure of each parameter set (the account from this address,
+    this address alone) that reached its limit, the latest of them.
 
     Attempts refused during a lockout are not recorded
     (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is off), so the time
     given does not move while someone keeps trying.
     """
-    from axes.helpers import get_client_username
-    from axes.models import AccessAttempt
-
     cool_off = _cool_off()
-    now = timezone.now()
-    recent = AccessAttempt.objects.filter(attempt_time__gte=now - cool_off)
-    ends = []
-    by = {"username": get_client_username(request, credentials), "ip_address": request.axes_ip_address}
-    for field, value in by.items():
-        if value is None:
-            continue
-        row = recent.filter(**{field: value}).aggregate(
-            failures=Sum("failures_since_start"), last=Max("attempt_time")
-        )
-        if row["failures"] and row["failures"] >= settings.AXES_FAILURE_LIMIT:
-            ends.append(row["last"] + cool_off)
-    return max(ends, default=now + cool_off)
+    ends = [
+        last + cool_off
+        for failures, limit, last in recent_failures(request, credentials)
+        if failures >= limit
+    ]
+    return max(ends, default=timezone.now() + cool_off)
 
 
 def login_lockout_response(request, original_response=None, credentials=None):

@@ -13,13 +13,17 @@ hands the same answer to every caller of that tick:
 - Single flight: when the answer is missing or a tick old, the first caller
   takes a lock in the cache (`cache.add`, atomic on every shared backend)
   and computes. The others do not start a computation of their own: they
-  serve their process's previous answer when it is at most one tick older
-  than due, or wait for the new one.
+  wait for the new answer, so what they serve is never more than a tick
+  (and one run of the aggregate) old.
+- When the shared cache is down, each process computes once per tick for
+  its own readers, and the page stays up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -27,8 +31,15 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
+from redis.exceptions import RedisError
 
 from . import karma
+
+logger = logging.getLogger(__name__)
+
+# What a cache that cannot be reached raises (Redis, or the database cache).
+CACHE_ERRORS = (RedisError, DatabaseError)
 
 CACHE_KEY = "community:leaderboard:answer"
 LOCK_KEY = "community:leaderboard:lock"
@@ -60,8 +71,7 @@ class Answer:
         return now - self.computed_at.timestamp()
 
 
-# This process's latest answer: read before the cache, and served while
-# another process computes the next one.
+# This process's latest answer, read before the cache within its tick.
 _latest: Answer | None = None
 
 
@@ -96,46 +106,48 @@ def current() -> Answer:
     if period <= 0:
         _latest = compute()
         return _latest
-    now = time.time()
-    if _latest is not None and _latest.age(now) < period:
+    if _latest is not None and _latest.age(time.time()) < period:
         return _latest
-    shared = cache.get(CACHE_KEY)
-    if shared is not None and shared.age(now) < period:
-        _latest = shared
-        return shared
-    deadline = now + LOCK_SECONDS
+    try:
+        _latest = _shared_answer(period)
+    except CACHE_ERRORS:
+        # The shared cache is down: this process computes for its own
+        # readers, once per tick, until it is back.
+        logger.warning("Shared cache unavailable; computing the leaderboard in this process", exc_info=True)
+        _latest = compute()
+    return _latest
+
+
+def _shared_answer(period: float) -> Answer:
+    """This tick's answer from the cache, computed here if no other process is computing it."""
+    deadline = time.time() + LOCK_SECONDS
     while True:
+        shared = cache.get(CACHE_KEY)
+        if shared is not None and shared.age(time.time()) < period:
+            return shared
         if cache.add(LOCK_KEY, 1, timeout=LOCK_SECONDS):
             try:
                 # Another process may have stored this tick's answer between
                 # the read above and the lock.
                 shared = cache.get(CACHE_KEY)
                 if shared is not None and shared.age(time.time()) < period:
-                    _latest = shared
                     return shared
                 answer = _compute_shared()
                 # Whole seconds: some backends (Redis) keep nothing shorter.
                 cache.set(CACHE_KEY, answer, timeout=max(1, math.ceil(period)))
+                return answer
             finally:
                 cache.delete(LOCK_KEY)
-            _latest = answer
-            return answer
-        # Someone else is computing. A previous answer a tick late is still
-        # fresher than any new computation this caller could start.
-        if _latest is not None and _latest.age(time.time()) < 2 * period:
-            return _latest
-        time.sleep(WAIT_STEP)
-        shared = cache.get(CACHE_KEY)
-        if shared is not None and shared.age(time.time()) < period:
-            _latest = shared
-            return shared
+        # Another process is computing this tick's answer: wait for it (the
+        # aggregate takes tens of milliseconds) rather than start another.
         if time.time() > deadline:
-            _latest = _compute_shared()
-            return _latest
+            return _compute_shared()
+        time.sleep(WAIT_STEP)
 
 
 def forget() -> None:
     """Drop the shared and this process's answers (tests, and after changing the tick)."""
     global _latest
     _latest = None
-    cache.delete_many([CACHE_KEY, LOCK_KEY])
+    with contextlib.suppress(*CACHE_ERRORS):
+        cache.delete_many([CACHE_KEY, LOCK_KEY])

@@ -191,3 +191,17 @@ def test_processes_sharing_redis_compute_once_per_tick():
     assert len({out.strip() for out, _ in outputs}) == 1
     assert run(count).stdout.strip() == "1"
     run(reset)
+
+
+def test_the_leaderboard_stays_up_when_the_shared_cache_is_down(tick, settings, client, make_user, make_post):
+    tick(1)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    like_add(user=make_user(), model=Post, target_id=make_post(author=make_user("maya")).pk)
+    response = client.get("/leaderboard/", **HX)
+    assert response.status_code == 200
+    assert 'data-username="maya"' in response.content.decode()

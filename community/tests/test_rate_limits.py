@@ -122,3 +122,14 @@ def test_database_counter_counts_one_by_one_and_forgets_past_windows(db, setting
     later = MOMENT + 3600
     assert ratelimit.hit("post", 1, now=later) is None
     assert not RateLimitCounter.objects.filter(key__endswith=":28333333").exists()
+
+
+def test_limits_hold_in_the_database_while_redis_is_down(db, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    settings.COMMUNITY_RATE_LIMITS = {"post": "2/m"}
+    assert [ratelimit.hit("post", 1, now=MOMENT) for _ in range(3)] == [None, None, 40]
