@@ -196,13 +196,20 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Log-in throttling (django-axes): after COMMUNITY_LOGIN_FAILURE_LIMIT
-# failures for one username, or from one address, every attempt for it is
-# refused with 429 until COMMUNITY_LOGIN_COOLOFF_MINUTES after the last
-# failure, even with the right password. Refused attempts do not extend the
-# lockout.
+# failures for one username from one address, or
+# COMMUNITY_LOGIN_ADDRESS_FAILURE_LIMIT failures from one address for any
+# usernames, attempts for that pair, or from that address, are refused with
+# 429 until COMMUNITY_LOGIN_COOLOFF_MINUTES after the last failure, even
+# with the right password. Failures for a username are never counted across
+# addresses: a stranger's guesses must not lock the owner out. Refused
+# attempts do not extend the lockout. axes has one limit for every
+# parameter set; community.ratelimit.LoginFailureHandler gives the address
+# alone its own.
 AXES_FAILURE_LIMIT = env_int("COMMUNITY_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+COMMUNITY_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("COMMUNITY_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("COMMUNITY_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "community.ratelimit.LoginFailureHandler"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "community.ratelimit.login_lockout_response"
 AXES_CLIENT_IP_CALLABLE = "community.ratelimit.client_ip"
