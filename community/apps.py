@@ -7,4 +7,7 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self):
-        from . import checks  # noqa: F401 (registers the deploy checks)
+        from . import (
+            checks,  # noqa: F401 (registers the deploy checks)
+            signals,  # noqa: F401 (connects the receivers on the user model)
+        )

@@ -4,6 +4,7 @@ from django.contrib.auth.forms import UserCreationForm
 
 from . import rules
 from .models import CONTENT_MAX_LENGTH, MAX_ID, Comment, Post
+from .services import accounts as account_services
 
 CONTENT_ERRORS = {
     "required": "Write something first: empty posts and comments can't be saved.",
@@ -69,6 +70,17 @@ class CommentForm(forms.ModelForm):
 
 
 class SignupForm(UserCreationForm):
+    """
+    Django's sign-up form, refusing a username taken in any letter case or
+    too close to an existing one (`services.accounts.check_username`).
+    """
+
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username",)
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username")
+        if username:
+            account_services.check_username(username)
+        return username

@@ -262,3 +262,25 @@ class RateLimitCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+class UsernameSkeleton(models.Model):
+    """
+    The confusable skeleton of a username (`services.accounts.username_skeleton`),
+    unique across accounts: a name that looks like an existing one (`mаya`
+    with a Cyrillic а beside `maya`) is refused by the database itself, even
+    when two sign-ups race. Stored as a SHA-256 digest: a skeleton can be
+    many times longer than its name, beyond what an index entry may hold.
+
+    Kept in step by `community.signals` whenever a user is saved; an
+    account made or renamed outside sign-up (the admin, the shell) whose
+    skeleton another account already holds keeps none.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="username_skeleton"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+
+    def __str__(self):
+        return f"Skeleton of user #{self.user_id}"

@@ -3,11 +3,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from . import rules
+from . import ratelimit, rules
 from .comment_tree import ShownComment, ancestors, thread_window
 from .forms import CommentForm, PostForm, SignupForm
 from .models import MAX_ID, Comment, Post
@@ -26,6 +25,7 @@ from .selectors import karma, profiles, threads
 from .selectors import leaderboard as shared_leaderboard
 from .selectors.likes import like_state
 from .services import NotFound
+from .services import accounts as account_services
 from .services import comments as comment_services
 from .services import likes as like_services
 from .services import posts as post_services
@@ -38,9 +38,18 @@ User = get_user_model()
 # --- Helpers ----------------------------------------------------------------
 
 
-def _login_required_response(request):
-    """Anonymous users are sent to log in; htmx follows with a full-page redirect."""
-    login_url = redirect_to_login(request.get_full_path()).url
+def _login_required_response(request, *, next_url: str | None = None, reason: str | None = None):
+    """
+    Anonymous users are sent to log in, and afterwards to `next_url` (by
+    default this request's page); htmx follows with a full-page redirect.
+    `reason` names why, for the log-in page to say (registration/login.html
+    shows the reasons it knows).
+    """
+    query = QueryDict(mutable=True)
+    query["next"] = next_url or request.get_full_path()
+    if reason:
+        query["reason"] = reason
+    login_url = f"{resolve_url(settings.LOGIN_URL)}?{query.urlencode(safe='/')}"
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = login_url
@@ -49,10 +58,18 @@ def _login_required_response(request):
 
 
 def _safe_next(request, fallback: str) -> str:
+    """
+    The `next` the request carries when it is a path on this site ("/...")
+    or a URL of this host; otherwise `fallback`. Anything else, a bare word
+    included, would be resolved against the current page, or (by
+    `redirect()`) as a URL name.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
+        return fallback
+    if target.startswith("/") or urlsplit(target).netloc:
         return target
     return fallback
 
@@ -310,7 +327,12 @@ LIKE_TARGETS = {"post": Post, "comment": Comment}
 def like(request, kind, target_id, liked):
     model = LIKE_TARGETS[kind]
     if not request.user.is_authenticated:
-        return _login_required_response(request)
+        # Back to the item itself, where one click likes it: the like URL
+        # answers POST only, and the page the button was on may have moved.
+        page = "community:post_detail" if kind == "post" else "community:comment_detail"
+        return _login_required_response(
+            request, next_url=f"{reverse(page, args=[target_id])}#{kind}-{target_id}", reason=f"like-{kind}"
+        )
     write = like_services.like_add if liked else like_services.like_remove
     try:
         write(user=request.user, model=model, target_id=target_id)
@@ -375,19 +397,32 @@ def leaderboard(request):
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """
+    Create an account and log in. Sign-ups are limited per client address
+    (the "signup" write limit), counting only those that would create an
+    account, so mistakes in the form cost nothing.
+    """
     if request.user.is_authenticated:
         return redirect("community:feed")
     form = SignupForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            user = form.save()
+    context = {"form": form, "next": _safe_next(request, "")}
+    if request.method == "GET":
+        return render(request, "registration/signup.html", context)
+    if form.is_valid():
+        wait = ratelimit.hit("signup", ratelimit.client_ip(request))
+        if wait is not None:
+            return ratelimit.refusal(request, "signup", wait)
+        try:
+            user = account_services.account_create(
+                username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+            )
+        except ValidationError as exc:
+            form.add_error("username", exc)
+        else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.username}! You are signed in.")
-            return redirect(_safe_next(request, reverse("community:feed")))
-        return render(
-            request, "registration/signup.html", {"form": form, "next": _safe_next(request, "")}, status=400
-        )
-    return render(request, "registration/signup.html", {"form": form, "next": _safe_next(request, "")})
+            return HttpResponseRedirect(_safe_next(request, reverse("community:feed")))
+    return render(request, "registration/signup.html", context, status=400)
 
 
 # --- Operations -------------------------------------------------------------

@@ -220,13 +220,16 @@ AXES_VERBOSE = False
 # balancer: 1). Failures are counted by the client address they report.
 COMMUNITY_TRUSTED_PROXY_COUNT = env_int("COMMUNITY_TRUSTED_PROXY_COUNT", 0, minimum=0)
 
-# Writes per signed-in user: "count/period", period s, m, h or d. Past the
-# limit a write is refused with 429 and Retry-After. Counted in Redis when
-# the cache is Redis, otherwise in the database (community/ratelimit.py).
+# Writes per signed-in user, and sign-ups per client address:
+# "count/period", period s, m, h or d. Past the limit a write is refused
+# with 429 and Retry-After. Counted in Redis when the cache is Redis,
+# otherwise in the database (community/ratelimit.py).
 COMMUNITY_RATE_LIMITS = {
     "post": env_str("COMMUNITY_RATE_LIMIT_POST", "5/m"),
     "comment": env_str("COMMUNITY_RATE_LIMIT_COMMENT", "20/m"),
     "like": env_str("COMMUNITY_RATE_LIMIT_LIKE", "60/m"),
+    "edit": env_str("COMMUNITY_RATE_LIMIT_EDIT", "30/m"),
+    "signup": env_str("COMMUNITY_RATE_LIMIT_SIGNUP", "5/h"),
 }
 
 # Posts per page of the feed.

@@ -1,4 +1,11 @@
-"""Bans: deactivating accounts, and what must go with an account's access."""
+"""
+Bans: deactivating accounts, and what must go with an account's access.
+
+However an account is deactivated, its sessions go: `users_ban` deletes
+them itself (a QuerySet update sends no signals), and any save of a user
+that turns `is_active` off (the user admin's form, the shell) does so
+through `community.signals`.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +28,11 @@ def users_ban(*, users) -> list:
     """
     banned = [user for user in users if user.is_active]
     User.objects.filter(pk__in=[user.pk for user in banned]).update(is_active=False)
-    _delete_sessions_of(banned)
+    user_sessions_delete(users=banned)
     return banned
 
 
-def _delete_sessions_of(users) -> None:
+def user_sessions_delete(*, users) -> None:
     """
     Delete the unexpired database sessions logged in as any of `users`.
 
