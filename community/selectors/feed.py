@@ -4,6 +4,8 @@ The feed: posts newest first, a page at a time after a keyset cursor.
 The cursor is the last shown post's `(created_at, id)`, so a page deep in
 the feed costs what the first one does (an index range scan on
 `post_feed_idx`), and posts written meanwhile never shift a page.
+`feed_page_before` walks the same keyset the other way, for a link back to
+newer posts.
 """
 
 from __future__ import annotations
@@ -62,3 +64,22 @@ def feed_page(*, viewer, cursor: str | None, size: int) -> tuple[list[Post], str
     page = list(posts[: size + 1])
     next_cursor = encode_cursor(page[size - 1]) if len(page) > size else None
     return page[:size], next_cursor
+
+
+def feed_page_before(*, viewer, cursor: str, size: int) -> tuple[list[Post], str | None]:
+    """
+    The `size` posts just newer than `cursor`, newest first, with the same
+    annotations as `feed_page`; and the cursor for the posts newer still
+    (to pass here again), None when this page starts the feed. A missing or
+    malformed cursor gives the first page. One query: the same index,
+    scanned backwards from the cursor.
+    """
+    posts = Post.objects.with_counts(viewer).order_by("created_at", "id")
+    position = decode_cursor(cursor)
+    if position is None:
+        return feed_page(viewer=viewer, cursor=None, size=size)[0], None
+    created_at, pk = position
+    posts = posts.filter(created_at__gte=created_at).filter(Q(created_at__gt=created_at) | Q(id__gt=pk))
+    page = list(posts[: size + 1])
+    newer_cursor = encode_cursor(page[size - 1]) if len(page) > size else None
+    return page[:size][::-1], newer_cursor
