@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "theme",
     "community",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +241,37 @@ COMMUNITY_FEED_PAGE_SIZE = env_int("COMMUNITY_FEED_PAGE_SIZE", 20, minimum=1)
 COMMUNITY_LEADERBOARD_POLL_SECONDS = env_int("COMMUNITY_LEADERBOARD_POLL_SECONDS", 5, minimum=1)
 # Seconds one computed leaderboard is shared by concurrent readers; 0 computes it on every request.
 COMMUNITY_LEADERBOARD_TICK = env_float("COMMUNITY_LEADERBOARD_TICK", 1.0, minimum=0)
+
+# The JSON API (community/api/): the site's session and CSRF, its rules and
+# write limits, one error shape (community.api.errors).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["community.api.permissions.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "community.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# The OpenAPI schema at /api/schema/ and Swagger UI at /api/docs/, served
+# from our own static files (drf-spectacular-sidecar), its start-up script
+# a file of its own so the Content-Security-Policy needs no inline script.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Community API",
+    "DESCRIPTION": "Posts, threaded comments, likes, karma and the leaderboard, as JSON. Sign in with "
+    "POST /api/v1/session/; unsafe methods need the X-CSRFToken header (README: API).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "community:feed"

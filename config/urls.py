@@ -10,6 +10,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", include("community.api.urls")),
     path("", include("community.urls")),
 ]
 
