@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from community.comment_tree import build_comment_tree, parse_sort, sort_tree
+from community.comment_tree import build_comment_tree, parse_sort, sort_tree, thread_window
 from community.selectors import threads
 
 
@@ -43,11 +43,12 @@ def test_every_level_follows_the_order(client, thread, sort, expected):
     assert order_on_page(body) == expected
 
 
-def test_the_order_is_kept_by_links_that_lead_on(client, thread, settings, monkeypatch):
+def test_the_order_is_kept_by_links_that_lead_on(client, thread, monkeypatch):
     post, a, *_ = thread
-    monkeypatch.setattr("community.comment_tree.WINDOW_DEPTH", 1)
-    monkeypatch.setattr("community.views.thread_window.__defaults__", None)
+    # A window one level deep: a's replies are behind "Continue this thread".
+    monkeypatch.setitem(thread_window.__kwdefaults__, "max_depth", 1)
     body = client.get(post.get_absolute_url(), {"sort": "new"}).content.decode()
+    assert f'hx-get="/comments/{a.pk}/?fragment=replies&amp;sort=new"' in body
     assert f'href="/comments/{a.pk}/?sort=new"' in body
     assert 'aria-current="true">Newest first' in body
     replies = client.get(f"/comments/{a.pk}/", {"sort": "new"}).content.decode()

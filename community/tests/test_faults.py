@@ -128,7 +128,7 @@ def test_a_cancelled_statement_answers_503_with_its_own_message(alice):
     def slow(*args, **kwargs):
         raise OperationalError("canceling statement due to statement timeout") from QueryCanceled()
 
-    with mock.patch("community.views.karma.leaderboard", slow):
+    with mock.patch("community.selectors.karma.leaderboard", slow):
         response = Client().get("/leaderboard/")
     assert response.status_code == 503
     assert "could not answer in time" in response.content.decode()
@@ -156,7 +156,7 @@ def test_a_statement_over_the_timeout_is_cancelled_and_answers_503(alice):
             cursor.execute("SET LOCAL statement_timeout = '100ms'")
             cursor.execute("SELECT pg_sleep(5)")
 
-    with mock.patch("community.views.karma.leaderboard", slow_leaderboard):
+    with mock.patch("community.selectors.karma.leaderboard", slow_leaderboard):
         response = Client().get("/leaderboard/")
     assert response.status_code == 503
     assert "could not answer in time" in response.content.decode()

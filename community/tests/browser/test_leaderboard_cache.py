@@ -7,9 +7,9 @@ says when it was last confirmed), and a changed one is swapped in.
 import pytest
 from playwright.sync_api import expect
 
-from community import views
 from community.models import Post
 from community.services import likes as like_services
+from community.views import people as views
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,99 @@
+"""The feed and posts: list, write, read with their discussion, edit, delete."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+from django_htmx.http import reswap, retarget
+
+from ..forms import PostForm
+from ..models import Post
+from ..ratelimit import rate_limited
+from ..selectors import feed as feed_selectors
+from ..services import posts as post_services
+from .base import (
+    JINJA,
+    author_only,
+    get_post_or_404,
+    int_or_none,
+    login_required_response,
+    thread_context,
+    thread_for,
+)
+
+
+@require_safe
+def feed(request):
+    posts, next_cursor = feed_selectors.feed_page(
+        viewer=request.user, cursor=request.GET.get("cursor"), size=settings.COMMUNITY_FEED_PAGE_SIZE
+    )
+    context = {"posts": posts, "next_cursor": next_cursor, "form": PostForm()}
+    if request.htmx and request.GET.get("cursor"):
+        return render(
+            request, "community/partials/post_page.jinja", {**context, "appended": True}, using=JINJA
+        )
+    return render(request, "community/feed.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("post")
+def post_create(request):
+    if not request.user.is_authenticated:
+        return login_required_response(request)
+    form = PostForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            post = post_services.post_create(author=request.user, content=form.cleaned_data["content"])
+            if request.htmx:
+                post = get_post_or_404(post.pk, request.user)
+                return render(
+                    request, "community/partials/post_created.html", {"post": post, "form": PostForm()}
+                )
+            messages.success(request, "Your post is up.")
+            return redirect("community:feed")
+        if request.htmx:
+            response = render(
+                request, "community/partials/post_form.html", {"form": form, "in_feed": True}, status=400
+            )
+            return reswap(retarget(response, "#post-form"), "outerHTML")
+        return render(request, "community/post_form.html", {"form": form}, status=400)
+    return render(request, "community/post_form.html", {"form": form})
+
+
+@require_safe
+def post_detail(request, post_id):
+    post = get_post_or_404(post_id, request.user)
+    tree, sort = thread_for(request, post.pk)
+    after = int_or_none(request.GET.get("after"))
+    context = thread_context(request, post, siblings=tree.roots, sort=sort, after=after)
+    if request.htmx and after is not None:
+        return render(request, "community/partials/thread.jinja", {**context, "parent_id": None}, using=JINJA)
+    return render(request, "community/post_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("edit")
+def post_edit(request, post_id):
+    post = get_object_or_404(Post, pk=post_id)
+    if (denied := author_only(request, post, "edit")) is not None:
+        return denied
+    form = PostForm(request.POST or None, instance=post)
+    if request.method == "POST":
+        if form.is_valid():
+            post_services.post_update(post=post, user=request.user, content=form.cleaned_data["content"])
+            messages.success(request, "Your post was updated.")
+            return redirect(post)
+        return render(request, "community/post_edit.html", {"form": form, "post": post}, status=400)
+    return render(request, "community/post_edit.html", {"form": form, "post": post})
+
+
+@require_http_methods(["GET", "POST"])
+def post_delete(request, post_id):
+    post = get_object_or_404(Post, pk=post_id)
+    if (denied := author_only(request, post, "delete")) is not None:
+        return denied
+    if request.method == "POST":
+        post_services.post_delete(post=post, user=request.user)
+        messages.success(request, "Your post was deleted, with its discussion.")
+        return redirect("community:feed")
+    return render(request, "community/confirm_delete.html", {"object": post, "kind": "post"})
