@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from community.models import Comment, Like, Post
+from community.services.accounts import username_skeletons_fill
 
 DEMO_PASSWORD = "community-demo"  # noqa: S105 (documented demo password)
 RANDOM_SEED = 20240611
@@ -134,6 +135,8 @@ def seed_demo() -> dict:
             password=DEMO_PASSWORD,
         )
     )
+    # bulk_create sends no signals: give the new accounts their lookalike keys.
+    username_skeletons_fill()
     # bulk_create does not set pks on every backend, so read them back.
     by_name = dict(
         User.objects.filter(username__in=[u.username for u in users]).values_list("username", "id")

@@ -6,6 +6,7 @@ import threading
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -240,3 +241,28 @@ def test_edits_past_the_limit_are_refused(alice, make_post, settings):
     assert statuses == [302, 302, 429]
     post.refresh_from_db()
     assert post.content == "v1"
+
+
+# --- 11. Signed-out writes come back to the item --------------------------------------------
+
+
+def test_a_signed_out_comment_returns_to_the_discussion_after_log_in(client, make_post):
+    post = make_post()
+    response = client.post(f"/posts/{post.pk}/comments/", {"content": "hello"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next=/posts/{post.pk}/%23comments&reason=comment"
+    assert "what you wrote was not sent" in client.get(response["Location"]).content.decode()
+
+
+def test_the_signed_out_like_link_says_why_and_returns_to_the_item(client, make_post):
+    post = make_post()
+    body = client.get("/").content.decode()
+    assert f'href="/accounts/login/?next=%2F%23post-{post.pk}&amp;reason=like-post"' in body
+
+
+def test_demo_accounts_made_in_bulk_get_lookalike_keys(db):
+    from community.demo import seed_demo
+    from community.models import UsernameSkeleton
+
+    seed_demo()
+    assert UsernameSkeleton.objects.count() == get_user_model().objects.count() > 0

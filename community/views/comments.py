@@ -32,7 +32,7 @@ from .base import (
 def comment_create(request, post_id):
     post = get_object_or_404(Post, pk=post_id)
     if not request.user.is_authenticated:
-        return login_required_response(request)
+        return login_required_response(request, next_url=f"{post.get_absolute_url()}#comments", reason="comment")
     form = CommentForm(request.POST, post=post)
     if form.is_valid():
         parent = form.cleaned_data["parent"]
