@@ -4,9 +4,10 @@ Middleware that keeps bad input, a missing database and foreign scripts out.
 - `ContentSecurityPolicyMiddleware` sends the policy in settings.CONTENT_SECURITY_POLICY
   (Django 5.2 has no CSP support of its own).
 - `RequestValidationMiddleware` refuses bodies over the size limit with a
-  413 the client can read, text that is not UTF-8 and NUL characters in the
-  address with a 400 before any view or form sees them, and gives the empty
-  405 answers of `require_POST` and friends a message.
+  413 the client can read, text that is not UTF-8 (or a form declared in
+  another charset) and NUL characters in the address with a 400 before any
+  view or form sees them, and gives the empty 405 answers of `require_POST`
+  and friends a message.
 - `VaryOnHtmxMiddleware` tells caches that a page and its htmx fragment,
   which share a URL, are different answers.
 - `DatabaseUnavailableMiddleware` turns "database down" and "statement timed
@@ -113,12 +114,18 @@ class RequestValidationMiddleware:
             except UnreadablePostError:
                 return errors.bad_input(request, "The request body could not be read.")
             text = _decode_form_data(body) if request.content_type == FORM_CONTENT_TYPE else _utf8(body)
-            if text is None:
+            # Django decodes the fields in the charset the request declares:
+            # UTF-7 makes lone surrogates (which the database refuses) of
+            # valid UTF-8 bytes, and a url-encoded body in any charset but
+            # UTF-8 makes request.POST raise BadRequest at every read, in the
+            # 400 handler too, which then fails with a 500. Browsers send
+            # UTF-8, without a charset.
+            charset = request.content_params.get("charset", "utf-8")
+            if text is None or charset.lower() != "utf-8":
                 return errors.bad_input(
                     request, "The form data is not valid UTF-8 text, so it was not saved. Please try again."
                 )
         return None
-
 
     @staticmethod
     def too_large(request):
