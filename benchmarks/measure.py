@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from .load import percentile
+from .samples import percentile
 
 
 @dataclass(frozen=True)
