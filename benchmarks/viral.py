@@ -1,8 +1,9 @@
 """
 7. The viral day: a scratch copy of the database (``CREATE DATABASE …
 TEMPLATE``) gets likes on the newest posts and comments until the 24-hour
-window holds about 1,200,000; the leaderboard and its floor are measured
-before and after ``VACUUM``, then the copy is dropped.
+window holds about 1,200,000; the leaderboard (computed live at every
+request, as in section 3) and its floor are measured before and after
+``VACUUM``, then the copy is dropped.
 """
 
 import math
@@ -20,7 +21,7 @@ from community.selectors.karma import karma_window_start, leaderboard
 
 from . import dataset
 from .harness import HTMX, Bench
-from .leaderboard import explain_logged, measure_floor
+from .leaderboard import explain_logged, measure_floor, tick
 from .measure import captured_queries
 
 # Likes inside the 24-hour window on the viral day, seeded ones included.
@@ -29,6 +30,12 @@ TINY_VIRAL_WINDOW_LIKES = 8_000
 
 
 def run(bench: Bench) -> None:
+    # The live aggregate at every request, as the leaderboard section measures it.
+    with tick(0):
+        measure(bench)
+
+
+def measure(bench: Bench) -> None:
     goal = TINY_VIRAL_WINDOW_LIKES if bench.tiny else FULL_VIRAL_WINDOW_LIKES
     source = connection.settings_dict["NAME"]
     scratch = f"{source}_viral"
