@@ -60,6 +60,7 @@ def environment(**options):
             "can_delete": rules.can_delete,
             "can_like": rules.can_like,
             "can_reply": rules.can_reply,
+            "is_author": rules.is_author,
         }
     )
     env.filters.update(
