@@ -43,5 +43,6 @@ urlpatterns = [
     path("v1/comments/<id:target_id>/like/", likes.CommentLikeView.as_view(), name="comment-like"),
     path("v1/leaderboard/", people.LeaderboardView.as_view(), name="leaderboard"),
     path("v1/users/<str:username>/", people.UserDetailView.as_view(), name="user-detail"),
-    re_path(r"^.*$", base.NotFoundView.as_view(), name="not-found"),
+    # Any character, a newline too: every address under /api/.
+    re_path(r"^[\s\S]*$", base.NotFoundView.as_view(), name="not-found"),
 ]

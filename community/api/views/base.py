@@ -56,8 +56,16 @@ class NotFoundView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    # No handlers: every method, TRACE and made-up ones too, comes to
+    # `http_method_not_allowed`, which answers 404.
+    http_method_names = []
 
-    def _not_found(self, request, *args, **kwargs):
+    @property
+    def default_response_headers(self):
+        # No `Allow`: nothing is allowed at an address that does not exist.
+        return {key: value for key, value in super().default_response_headers.items() if key != "Allow"}
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
         message = "There is nothing at this address."
         path = request.path_info
         if not path.endswith("/"):
@@ -68,5 +76,3 @@ class NotFoundView(APIView):
             if match is not None and getattr(match.func, "cls", None) is not NotFoundView:
                 message = f"There is nothing at this address. Did you mean {request.path}/ (with a slash)?"
         raise exceptions.NotFound(message)
-
-    get = post = put = patch = delete = head = options = extend_schema(exclude=True)(_not_found)

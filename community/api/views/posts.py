@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -92,19 +91,19 @@ class PostListView(ApiView):
     @extend_schema(
         operation_id="posts_create",
         summary="Write a post",
-        description="201 with the new post; 200 with the earlier one when you sent the same text within "
-        "the last few seconds (a retried or doubled request makes one post, as on the site).",
+        description="The same text sent again within a few seconds (a retried or doubled request) "
+        "answers with the post the first one made, as on the site: one post, not two.",
         request=PostWriteSerializer,
-        responses={201: PostSerializer, 200: PostSerializer, **error_responses(400, 403, 429)},
+        responses={201: PostSerializer, **error_responses(400, 403, 429)},
         tags=["posts"],
     )
     def post(self, request):
         serializer = PostWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        started = timezone.now()
         created = post_services.post_create(author=request.user, content=serializer.validated_data["content"])
-        body = PostSerializer(post_or_404(created.pk, request.user), context={"request": request}).data
-        return _created(body, is_new=created.created_at >= started)
+        return _created(
+            PostSerializer(post_or_404(created.pk, request.user), context={"request": request}).data
+        )
 
 
 class PostDetailView(ApiView):
@@ -191,10 +190,10 @@ class PostCommentsView(ApiView):
     @extend_schema(
         operation_id="posts_comments_create",
         summary="Comment on a post, or reply to a comment",
-        description="201 with the new comment; 200 with the earlier one when you sent the same text to the "
-        "same place within the last few seconds, as on the site.",
+        description="The same text sent again to the same place within a few seconds answers with the "
+        "comment the first one made, as on the site.",
         request=CommentWriteSerializer,
-        responses={201: CommentSerializer, 200: CommentSerializer, **error_responses(400, 403, 404, 429)},
+        responses={201: CommentSerializer, **error_responses(400, 403, 404, 429)},
         tags=["comments"],
     )
     def post(self, request, post_id):
@@ -208,7 +207,6 @@ class PostCommentsView(ApiView):
         form = CommentForm({"content": data["content"], "parent": data.get("parent") or ""}, post=post)
         if not form.is_valid():
             raise exceptions.ValidationError(form_errors(form))
-        started = timezone.now()
         try:
             comment = comment_services.comment_create(
                 post=post,
@@ -218,22 +216,15 @@ class PostCommentsView(ApiView):
             )
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"parent": exc.messages}) from exc
-        is_new = comment.created_at >= started
-        # A new comment has no likes yet; one written before may have some.
-        likes = None if is_new else like_state(model=Comment, target_id=comment.pk, viewer=request.user)
+        # A resubmission answers with the comment written first, which may have likes by now.
+        likes = like_state(model=Comment, target_id=comment.pk, viewer=request.user)
         node = node_of(
-            comment,
-            username=request.user.get_username(),
-            like_count=likes.like_count if likes else 0,
-            liked=likes.liked if likes else False,
+            comment, username=request.user.get_username(), like_count=likes.like_count, liked=likes.liked
         )
-        return _created(CommentSerializer(node, context={"request": request}).data, is_new=is_new)
+        return _created(CommentSerializer(node, context={"request": request}).data)
 
 
-def _created(body: dict, *, is_new: bool) -> Response:
-    """201 with Location for something new; 200 for what a resubmission found already written."""
-    if not is_new:
-        return Response(body)
+def _created(body: dict) -> Response:
     return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
 

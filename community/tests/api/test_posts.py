@@ -220,9 +220,9 @@ def test_missing_content_is_a_400(alice_api):
 def test_the_same_text_sent_again_at_once_is_the_same_post(alice_api):
     first = alice_api.post("/api/v1/posts/", {"content": "Twice"}, format="json")
     again = alice_api.post("/api/v1/posts/", {"content": "Twice"}, format="json")
-    assert (first.status_code, again.status_code) == (201, 200)
+    assert (first.status_code, again.status_code) == (201, 201)
     assert first.json() == again.json()
-    assert "Location" not in again
+    assert first["Location"] == again["Location"]
     assert Post.objects.count() == 1
 
 
