@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import errors
+from . import errors, feeds
 from .views import accounts, comments, likes, ops, people, posts
 
 app_name = "community"
@@ -29,6 +29,9 @@ urlpatterns = [
     ),
     path("u/<str:username>/", people.profile, name="profile"),
     path("leaderboard/", people.leaderboard, name="leaderboard"),
+    path("feeds/posts/", feeds.LatestPostsFeed(), name="feed_posts"),
+    path("feeds/u/<str:username>/", feeds.UserPostsFeed(), name="feed_user_posts"),
+    path("feeds/posts/<int:post_id>/comments/", feeds.PostCommentsFeed(), name="feed_post_comments"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("healthz", ops.healthz, name="healthz"),
     # The proxy in front answers oversized uploads with this page (deploy/nginx).
