@@ -8,9 +8,11 @@ the reverse.
 * ``dataset``: the benchmark's database; ``seeding``: its data, generated and
   bulk-loaded (``manage.py seed_bench``).
 * One module per section: ``feed``, ``posts`` (post pages and the deep
-  chain), ``leaderboard``, ``likes``, ``load_run`` (with ``load``, the load
-  generator run as its own process), ``viral``.
+  chain), ``leaderboard``, ``likes``, ``load_run`` (with ``stack``, the site
+  behind nginx on loopback, and ``load``, the Locust load generator run as
+  its own process), ``viral``; ``samples``: percentiles, for both.
 * ``floors``: the same reads hand-written in SQL; ``targets``: the goals;
   ``report``: the table, the JSON and docs/benchmarks.md.
-* ``pg_restart_check``: a separate script, restarting PostgreSQL under the site.
+* ``pg_restart_check``: a separate script, restarting PostgreSQL under the
+  site behind nginx (also run by the load section when opted in).
 """

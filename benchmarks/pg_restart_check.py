@@ -4,12 +4,14 @@ Restart PostgreSQL under a running site and check that no request fails once it 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python benchmarks/pg_restart_check.py [--workers 3] [--cluster "15 main"]
 
-It creates a scratch database (pg_restart_check), migrates it, starts
-gunicorn on a loopback port against it with production error handling
-(DEBUG off), makes every worker open its persistent connection, restarts the
-PostgreSQL cluster with pg_ctlcluster, waits until it accepts connections
-again, then sends requests and counts the answers that are not 200. Exits 0
-when there are none.
+It creates a scratch database (pg_restart_check), migrates it, and serves it
+as production does, with production error handling (DEBUG off): gunicorn
+with deploy/gunicorn.conf.py behind nginx with the site's server block, on
+loopback ports (benchmarks/stack.py; nginx must be installed). It makes
+every worker open its persistent connection, restarts the PostgreSQL
+cluster with pg_ctlcluster, waits until it accepts connections again, then
+sends requests through nginx and counts the answers that are not 200. Exits
+0 when there are none.
 
 Every session on the server is cut by the restart, including other people's
 test runs: run it only on a machine where that is acceptable. The pytest
@@ -28,8 +30,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,7 +43,13 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+# Run as a script (benchmarks/ first on sys.path): the project's root too.
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.stack import StackError, serve  # noqa: E402
+
 SCRATCH_DB = "pg_restart_check"
+LOG_PATH = ROOT / "bench-results" / "pg_restart_gunicorn.log"
 PATHS = ["/", "/leaderboard/", "/healthz"]
 
 
@@ -67,12 +75,6 @@ def psql(admin_url: str, sql: str) -> str:
 def open_connections(admin_url: str) -> int:
     sql = f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{SCRATCH_DB}'"  # noqa: S608 (a constant)
     return int(psql(admin_url, sql))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(base: str, path: str) -> int:
@@ -127,7 +129,6 @@ def main() -> int:
     cluster = (args.cluster or _default_cluster()).split()
     site_url = with_database(admin_url, SCRATCH_DB)
     python = sys.executable
-    gunicorn = shutil.which("gunicorn", path=str(Path(python).parent)) or "gunicorn"
 
     settings_dir = tempfile.mkdtemp(prefix="pg-restart-")
     # Production error handling (DEBUG off) without collected static files or HTTPS.
@@ -141,6 +142,8 @@ def main() -> int:
         "PYTHONPATH": os.pathsep.join([settings_dir, str(ROOT)]),
         "DJANGO_SETTINGS_MODULE": "pg_restart_settings",
         "DJANGO_DEBUG": "0",
+        # Set here: an empty one inherited from a .env would stop the site.
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": site_url,
     }
@@ -150,47 +153,45 @@ def main() -> int:
     psql(admin_url, f"CREATE DATABASE {SCRATCH_DB}")
     subprocess.run([python, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log(f"gunicorn with {args.workers} workers on {base}")
-    server = subprocess.Popen(
-        [gunicorn, "config.wsgi", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}"]
-        + ["--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
     try:
-        wait_for(lambda: get(base, "/healthz") == 200, "gunicorn to answer")
-        # Until every worker holds a persistent connection, the state a
-        # restart breaks.
-        for _ in range(10):
-            before = burst(base, 60, args.workers)
-            if set(before) != {200}:
-                log(f"requests failed before the restart ({before}); giving up")
-                return 2
-            if open_connections(admin_url) >= args.workers:
-                break
-        log(f"before the restart: {before}, {open_connections(admin_url)} connections open")
-
-        log(f"restarting PostgreSQL cluster {' '.join(cluster)}")
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", *cluster, "restart"], check=True)
-        wait_for(lambda: pg_ready(admin_url), "PostgreSQL to accept connections")
-        log("PostgreSQL is back")
-
-        after = burst(base, args.requests, args.workers)
-        failed = sum(count for status, count in after.items() if status != 200)
-        log(f"after the restart: {after}")
-        if failed:
-            log(f"FAIL: {failed} of {args.requests} requests failed after PostgreSQL was back")
-            return 1
-        log(f"OK: all {args.requests} requests succeeded after PostgreSQL was back")
-        return 0
+        with serve(env, workers=args.workers, log_path=LOG_PATH) as site:
+            log(f"nginx on {site.base_url} in front of gunicorn ({args.workers} workers), log {LOG_PATH}")
+            return check(site.base_url, admin_url, cluster, args)
+    except StackError as exc:
+        log(f"could not serve the site: {exc}")
+        return 2
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         shutil.rmtree(settings_dir, ignore_errors=True)
         wait_for(lambda: pg_ready(admin_url), "PostgreSQL before clean-up")
         psql(admin_url, f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
+
+
+def check(base: str, admin_url: str, cluster: list[str], args) -> int:
+    """Requests through `base` before and after a restart of the cluster: 0 when none failed after."""
+    # Until every worker holds a persistent connection, the state a
+    # restart breaks.
+    for _ in range(10):
+        before = burst(base, 60, args.workers)
+        if set(before) != {200}:
+            log(f"requests failed before the restart ({before}); giving up")
+            return 2
+        if open_connections(admin_url) >= args.workers:
+            break
+    log(f"before the restart: {before}, {open_connections(admin_url)} connections open")
+
+    log(f"restarting PostgreSQL cluster {' '.join(cluster)}")
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", *cluster, "restart"], check=True)
+    wait_for(lambda: pg_ready(admin_url), "PostgreSQL to accept connections")
+    log("PostgreSQL is back")
+
+    after = burst(base, args.requests, args.workers)
+    failed = sum(count for status, count in after.items() if status != 200)
+    log(f"after the restart: {after}")
+    if failed:
+        log(f"FAIL: {failed} of {args.requests} requests failed after PostgreSQL was back")
+        return 1
+    log(f"OK: all {args.requests} requests succeeded after PostgreSQL was back")
+    return 0
 
 
 def _default_cluster() -> str:

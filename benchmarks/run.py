@@ -4,9 +4,10 @@ The benchmark's entry point, ``main()`` (``manage.py bench`` calls it).
 Prepares the database (``dataset``), then measures in one run, a module per
 section: the feed (``feed``), post pages with 200 and 5,000 comments and a
 5,000-deep reply chain followed page by page (``posts``), the leaderboard
-against its raw-SQL floor (``leaderboard``, ``floors``), the like toggle
-(``likes``), a load run under gunicorn (``load_run``, ``load``) and a "viral
-day" leaderboard (``viral``). Judges each target (``targets``), prints a
+against its raw-SQL floor and within a tick (``leaderboard``, ``floors``),
+the like toggle (``likes``), load through nginx in front of gunicorn
+(``load_run``, with ``stack`` and the Locust generator ``load``) and a
+"viral day" leaderboard (``viral``). Judges each target (``targets``), prints a
 table, writes a JSON file and the figures in docs/benchmarks.md (``report``).
 It reports; it never fails because a target is missed, only when the site errs.
 
@@ -37,7 +38,7 @@ from .targets import judge
 __all__ = ["BenchmarkError", "main"]
 
 DOCS_PATH = BASE_DIR / "docs" / "benchmarks.md"
-LOAD_SECTION = "Load run under gunicorn"
+LOAD_SECTION = "Load through nginx"
 # In the order they run; the load run is left out by `load=False`.
 SECTIONS: list[tuple[str, Callable[[Bench], None]]] = [
     ("Feed", feed.run),
