@@ -172,6 +172,14 @@ class CommentQuerySet(models.QuerySet):
     def hidden(self):
         return self.exclude(state=Comment.State.VISIBLE)
 
+    def replies_to(self, user):
+        """
+        Visible comments answering `user` (replies to their comments and
+        top-level comments on their posts) written by someone else. Reads
+        `comment_reply_to_idx`, whose condition it repeats.
+        """
+        return self.visible().filter(reply_to_user=user).exclude(author=user)
+
 
 class Comment(models.Model):
     """
@@ -212,6 +220,18 @@ class Comment(models.Model):
     moderator_edited_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
     state_changed_at = models.DateTimeField(null=True, blank=True)
+    # Whom the comment answers: the parent's author, or the post's for a
+    # top-level comment, fixed when it is written (as `Like.receiver` is).
+    # Stored so "replies to you" is one indexed range instead of a join to
+    # the parent comment and to the post.
+    reply_to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replies_received",
+        db_index=False,
+    )
     likes = GenericRelation(Like, content_type_field="target_type", object_id_field="target_id")
 
     objects = CommentQuerySet.as_manager()
@@ -227,10 +247,22 @@ class Comment(models.Model):
             models.Index(fields=["-created_at", "-id"], name="comment_created_idx"),
             # Karma skips likes of hidden comments; those are few.
             models.Index(fields=["id"], condition=~Q(state="visible"), name="comment_hidden_idx"),
+            # Replies to a person, newest first, and how many since a time:
+            # only visible comments, so deleted and removed ones drop out.
+            models.Index(
+                fields=["reply_to_user", "created_at", "id"],
+                condition=Q(state="visible"),
+                name="comment_reply_to_idx",
+            ),
         ]
 
     def __str__(self):
         return f"Comment #{self.pk} on post #{self.post_id}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.reply_to_user_id is None:
+            self.reply_to_user_id = self.answered_author_id()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return url_for("community:comment_detail", self.pk)
@@ -246,6 +278,10 @@ class Comment(models.Model):
     @property
     def is_visible(self):
         return self.state == self.State.VISIBLE
+
+    def answered_author_id(self):
+        """The author this comment answers: its parent's, or for a top-level comment the post's."""
+        return self.parent.author_id if self.parent_id else self.post.author_id
 
 
 class RateLimitCounter(models.Model):
@@ -284,3 +320,19 @@ class UsernameSkeleton(models.Model):
 
     def __str__(self):
         return f"Skeleton of user #{self.user_id}"
+
+
+class InboxMark(models.Model):
+    """
+    How far a person has read the replies to them: replies written after
+    `read_up_to` are unread. One row per person, only ever moved forward
+    (`services.inbox`); unread counts are computed from the comment rows.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="inbox_mark"
+    )
+    read_up_to = models.DateTimeField()
+
+    def __str__(self):
+        return f"User #{self.user_id} read replies up to {self.read_up_to:%Y-%m-%d %H:%M:%S}"

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import errors, feeds
-from .views import accounts, comments, likes, ops, people, posts
+from .views import accounts, comments, inbox, likes, ops, people, posts
 
 app_name = "community"
 
@@ -29,6 +29,9 @@ urlpatterns = [
     ),
     path("u/<str:username>/", people.profile, name="profile"),
     path("leaderboard/", people.leaderboard, name="leaderboard"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read/", inbox.inbox_mark_all_read, name="inbox_read"),
+    path("inbox/unread/", inbox.unread_count, name="inbox_unread"),
     path("feeds/posts/", feeds.LatestPostsFeed(), name="feed_posts"),
     path("feeds/u/<str:username>/", feeds.UserPostsFeed(), name="feed_user_posts"),
     path("feeds/posts/<int:post_id>/comments/", feeds.PostCommentsFeed(), name="feed_post_comments"),
