@@ -98,11 +98,23 @@ COMMENT_MARK = "[bench:load]"
 GROUP_NAMES = ("likes", "probes")
 
 
+def cache_url() -> str:
+    return os.environ.get("BENCH_CACHE_URL") or DEFAULT_CACHE_URL
+
+
+def preflight() -> None:
+    """Fail before the first section, not minutes later, when nginx or Redis is missing."""
+    try:
+        stack.find_nginx()
+    except stack.StackError as exc:
+        raise BenchmarkError(f"{exc} Or skip the load section with --no-load.") from exc
+    _empty_cache(cache_url())
+
+
 def run(bench: Bench) -> None:
     shape = TINY if bench.tiny else FULL
     secret = secrets.token_urlsafe(50)
-    cache_url = os.environ.get("BENCH_CACHE_URL") or DEFAULT_CACHE_URL
-    cache = _empty_cache(cache_url)
+    cache = _empty_cache(cache_url())
     env = {
         **_base_env(),
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -114,7 +126,7 @@ def run(bench: Bench) -> None:
         # Long-lived workers keep their connection, as in production.
         "DJANGO_CONN_MAX_AGE": "60",
         "DATABASE_URL": _database_url(connection.settings_dict),
-        "CACHE_URL": cache_url,
+        "CACHE_URL": cache_url(),
         "COMMUNITY_TRUSTED_PROXY_COUNT": "1",
     }
     _collect_static(bench, env)
@@ -122,12 +134,12 @@ def run(bench: Bench) -> None:
     started_at = datetime.now(UTC)
     writes = WritePlan.make(crowd_shape, secret, viewer=bench.viewer, markers=bench.data.markers)
     log_path = RESULTS_DIR / "gunicorn.log"
-    details: dict = {"workers": GUNICORN_WORKERS, "cache_url": cache_url, "timeout_s": TIMEOUT, **shape}
+    details: dict = {"workers": GUNICORN_WORKERS, "cache_url": cache_url(), "timeout_s": TIMEOUT, **shape}
     try:
         with stack.serve(env, workers=GUNICORN_WORKERS, log_path=log_path) as site:
             bench.say(
                 f"   nginx at {site.base_url} in front of gunicorn ({GUNICORN_WORKERS} sync workers) at "
-                f"{site.upstream_url}; cache {cache_url}; log {log_path}"
+                f"{site.upstream_url}; cache {cache_url()}; log {log_path}"
             )
             common = {
                 "base_url": site.base_url,
@@ -137,7 +149,7 @@ def run(bench: Bench) -> None:
                 "csrf_cookie": settings.CSRF_COOKIE_NAME,
             }
             _warm_up(site.base_url, common["leaderboard_path"])
-            crowd = run_crowd(bench, site, cache, cache_url, {**common, **crowd_shape, **writes.plan()})
+            crowd = run_crowd(bench, site, cache, {**common, **crowd_shape, **writes.plan()})
             capacity = run_capacity(bench, site, common, shape["capacity"])
             slow = run_slow(bench, site, common, shape["slow"], writes.comment_path)
     except stack.StackError as exc:
@@ -158,7 +170,7 @@ def run(bench: Bench) -> None:
 # --- The phases ---------------------------------------------------------------
 
 
-def run_crowd(bench: Bench, site: stack.Stack, cache: RedisCache, cache_url: str, plan: dict) -> dict:
+def run_crowd(bench: Bench, site: stack.Stack, cache: RedisCache, plan: dict) -> dict:
     before = _computations(cache)
     result = run_phase(site, {"phase": "crowd", **plan})
     ran = _computations(cache) - before
@@ -201,7 +213,7 @@ def run_crowd(bench: Bench, site: stack.Stack, cache: RedisCache, cache_url: str
     bench.row(
         "  the leaderboard's aggregate meanwhile",
         note=f"ran {ran} times in {duration:g} s (tick {tick:g} s), "
-        f"for {board['requests']:,} polls; counted in {cache_url}",
+        f"for {board['requests']:,} polls; counted in {cache_url()}",
         computations=aggregate["computations"],
     )
     bench.row("  CPU meanwhile", note=cpu_note(result["cpu"]) + workers_note(result))

@@ -71,6 +71,8 @@ def main(
     if runs < 1:
         raise BenchmarkError("--runs must be at least 1.")
     bench = Bench(tiny=tiny, runs=runs, out=out)
+    if load:
+        load_run.preflight()
 
     begun = time.monotonic()
     try:
