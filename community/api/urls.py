@@ -44,5 +44,5 @@ urlpatterns = [
     path("v1/leaderboard/", people.LeaderboardView.as_view(), name="leaderboard"),
     path("v1/users/<str:username>/", people.UserDetailView.as_view(), name="user-detail"),
     # Any character, a newline too: every address under /api/.
-    re_path(r"^[\s\S]*$", base.NotFoundView.as_view(), name="not-found"),
+    re_path(r"^[\s\S]*$", base.not_found, name="not-found"),
 ]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from django.http import JsonResponse
 from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ...links import url_for
+from ..errors import error_body
 from ..permissions import WriteLimit, throttled
 from ..serializers import absolute
 
@@ -51,28 +52,20 @@ class ApiRootView(ApiView):
         )
 
 
-class NotFoundView(APIView):
-    """Every other address under /api/: a JSON 404, whatever the method."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    # No handlers: every method, TRACE and made-up ones too, comes to
-    # `http_method_not_allowed`, which answers 404.
-    http_method_names = []
-
-    @property
-    def default_response_headers(self):
-        # No `Allow`: nothing is allowed at an address that does not exist.
-        return {key: value for key, value in super().default_response_headers.items() if key != "Allow"}
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        message = "There is nothing at this address."
-        path = request.path_info
-        if not path.endswith("/"):
-            try:
-                match = resolve(path + "/")
-            except Resolver404:
-                match = None
-            if match is not None and getattr(match.func, "cls", None) is not NotFoundView:
-                message = f"There is nothing at this address. Did you mean {request.path}/ (with a slash)?"
-        raise exceptions.NotFound(message)
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """
+    Every other address under /api/, whatever the method: a JSON 404 in the
+    API's error shape. A plain view, not a DRF one, so it advertises no
+    methods and the browsable API's breadcrumbs skip it.
+    """
+    message = "There is nothing at this address."
+    path = request.path_info
+    if not path.endswith("/"):
+        try:
+            match = resolve(path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            message = f"There is nothing at this address. Did you mean {request.path}/ (with a slash)?"
+    return JsonResponse(error_body(404, "not_found", message), status=404)
