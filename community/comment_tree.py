@@ -312,6 +312,16 @@ def ancestors(
     return chain[hidden:], hidden
 
 
+def top_of_thread(tree: CommentTree, node: CommentNode) -> CommentNode:
+    """The top-level comment whose thread `node` is in (`node` itself when it is top-level)."""
+    seen = {node.id}
+    top = node
+    while (up := tree.by_id.get(top.parent_id)) is not None and up.id not in seen:
+        seen.add(up.id)
+        top = up
+    return top
+
+
 def place_in_thread(rows, comment_id: int) -> tuple[int, int, int]:
     """
     Where a comment stands in its thread, from the thread's `(id,

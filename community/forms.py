@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.core.validators import MaxLengthValidator
 
 from . import rules
 from .models import CONTENT_MAX_LENGTH, MAX_ID, Comment, Post
@@ -8,8 +9,23 @@ from .services import accounts as account_services
 
 CONTENT_ERRORS = {
     "required": "Write something first: empty posts and comments can't be saved.",
-    "max_length": f"That is too long: at most {CONTENT_MAX_LENGTH:,} characters (this has %(show_value)s).",
+    # Both counts arrive written with thousands separators (`GroupedMaxLengthValidator`).
+    "max_length": "That is too long: at most %(limit_value)s characters (this has %(show_value)s).",
 }
+
+
+class GroupedMaxLengthValidator(MaxLengthValidator):
+    """
+    Django's length check, with the limit and the count in its message
+    written the way the pages write the limit ("10,000", "10,001"), so the
+    two numbers side by side read alike.
+    """
+
+    def __call__(self, value):
+        length = self.clean(value)
+        if self.compare(length, self.limit_value):
+            params = {"limit_value": f"{self.limit_value:,}", "show_value": f"{length:,}", "value": value}
+            raise forms.ValidationError(self.message, code=self.code, params=params)
 
 
 class ContentField(forms.CharField):
@@ -24,17 +40,21 @@ class ContentField(forms.CharField):
         kwargs.setdefault("error_messages", CONTENT_ERRORS)
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
         super().__init__(**kwargs)
+        self.validators = [
+            GroupedMaxLengthValidator(v.limit_value) if type(v) is MaxLengthValidator else v
+            for v in self.validators
+        ]
+
+    def to_python(self, value):
+        # Browsers send a textarea's line breaks as CRLF but count each as one
+        # character against `maxlength`: count them as the reader's counter did.
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n")
 
     def validate(self, value):
         super().validate(value)
         if value and not rules.has_visible_text(value):
             raise forms.ValidationError(self.error_messages["required"], code="required")
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        # Let the server give the clear message instead of silently truncating.
-        attrs.pop("maxlength", None)
-        return attrs
 
 
 class PostForm(forms.ModelForm):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget
 
 from .. import rules
-from ..comment_tree import ShownComment, ancestors
+from ..comment_tree import ShownComment, ancestors, top_of_thread
 from ..forms import CommentForm
 from ..models import Comment, Post
 from ..ratelimit import rate_limited
@@ -85,9 +85,9 @@ def comment_detail(request, comment_id):
     after = int_or_none(request.GET.get("after"))
     context = thread_context(request, post, siblings=node.replies, sort=sort, after=after)
     if request.htmx and request.GET.get("fragment") == "replies":
-        return render(
-            request, "community/partials/thread.jinja", {**context, "parent_id": node.id}, using=JINJA
-        )
+        # Replies loaded in place link to the top of their thread, as the page's own do.
+        context = {**context, "parent_id": node.id, "thread_top": top_of_thread(tree, node).id}
+        return render(request, "community/partials/thread.jinja", context, using=JINJA)
     window = context["window"]
     context["focus"] = node
     context["focus_shown"] = ShownComment(

@@ -28,7 +28,9 @@ def feed(request):
         viewer=request.user, cursor=request.GET.get("cursor"), size=settings.COMMUNITY_FEED_PAGE_SIZE
     )
     context = {"posts": posts, "next_cursor": next_cursor, "form": PostForm()}
-    if request.htmx and request.GET.get("cursor"):
+    # "Older posts" puts its address in the history; htmx asks for that
+    # address again, as a whole page, when its own copy of it is gone.
+    if request.htmx and not request.htmx.history_restore_request and request.GET.get("cursor"):
         return render(
             request, "community/partials/post_page.jinja", {**context, "appended": True}, using=JINJA
         )

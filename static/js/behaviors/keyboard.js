@@ -4,12 +4,34 @@
    the site never depends on this file.
 
    Items are the posts and comments (article[data-item]) in document order,
-   which is reading order for posts and for nested comments. */
+   which is reading order for posts and for nested comments. The current
+   item is remembered per address in sessionStorage, so after Back (a page
+   loaded again, or the feed's earlier page restored by htmx) j and k go on
+   from where the reader was. */
 
 const ITEM = "article[data-item]";
 const reduceMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)");
 const announce = (text) => document.dispatchEvent(new CustomEvent("community:announce", { detail: { text } }));
 let current = null;
+const CURRENT_KEY = "community:current-item:";
+const here = () => CURRENT_KEY + window.location.pathname + window.location.search;
+
+function remember(item) {
+  try {
+    window.sessionStorage.setItem(here(), item.id);
+  } catch {
+    // Storage refused: the keys still work, from the top after Back.
+  }
+}
+
+function recalled() {
+  try {
+    const id = window.sessionStorage.getItem(here());
+    return id ? document.getElementById(id) : null;
+  } catch {
+    return null;
+  }
+}
 
 // Not hidden, and not inside a collapsed thread (a closed <details> keeps
 // its content laid out, merely invisible, in current browsers).
@@ -31,6 +53,7 @@ function markCurrent(item) {
   current?.classList.remove("current-item");
   current = item;
   item?.classList.add("current-item");
+  if (item?.id) remember(item);
 }
 
 function select(item) {
@@ -119,18 +142,37 @@ function open(item, hash = "") {
   window.location.assign(target.pathname + hash);
 }
 
+// A form's field focused, with the whole form (its buttons too) brought into view.
+function showForm(field) {
+  field.focus({ preventScroll: true });
+  field.form?.scrollIntoView({ block: "nearest", behavior: reduceMotion?.matches ? "auto" : "smooth" });
+}
+
 function reply(item) {
   if (!item) return;
   if (item.dataset.item === "post") {
     const field = document.getElementById("comment-content-top");
-    if (field) field.focus();
-    else open(item, "#comments");
+    // On the feed: the post's page, its comment box focused there (see the end of this file).
+    if (field) showForm(field);
+    else open(item, "#comment-form-top");
+    return;
+  }
+  const opened = own(item, "[data-reply-slot] textarea");
+  if (opened) {
+    showForm(opened);
     return;
   }
   const link = own(item, "[data-reply]");
   if (link) link.click();
   else announce("Log in to reply.");
 }
+
+// A reply form loaded in place, by r or by its link, is focused and shown whole.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const slot = event.detail.target;
+  const field = slot?.matches?.("[data-reply-slot]") && slot.querySelector("textarea");
+  if (field) showForm(field);
+});
 
 function focusNewForm() {
   const field = document.querySelector("[data-new-form], #comment-content-top");
@@ -201,6 +243,26 @@ document.addEventListener("click", (event) => {
 
 for (const button of document.querySelectorAll("[data-keys-help]")) button.hidden = false;
 
-// A link to one item (#comment-12) makes it the current one.
+// A link to one item (#comment-12) makes it the current one; a link to the
+// comment form (#comment-form-top, where r on the feed leads) focuses its box;
+// otherwise the item the reader was on here before, if any.
 const linked = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
 if (linked?.matches(ITEM)) markCurrent(linked);
+else if (linked?.matches("form") && linked.querySelector("textarea")) {
+  // After the browser's own move to the fragment, which focuses the page when the target is a form.
+  const focusBox = () => setTimeout(() => showForm(linked.querySelector("textarea")));
+  if (document.readyState === "complete") focusBox();
+  else window.addEventListener("load", focusBox, { once: true });
+}
+else if (!linked) {
+  const before = recalled();
+  if (before?.matches(ITEM)) markCurrent(before);
+}
+
+// htmx put an earlier page back (Back after "Older posts"): the same, for that address.
+document.addEventListener("htmx:historyRestore", () => {
+  for (const marked of document.querySelectorAll(".current-item")) marked.classList.remove("current-item");
+  current = null;
+  const before = recalled();
+  if (before?.matches(ITEM)) markCurrent(before);
+});
