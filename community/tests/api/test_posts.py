@@ -9,6 +9,7 @@ from django.utils import timezone
 from community.models import Comment, Like, Post
 from community.selectors.feed import encode_cursor
 from community.tests.api.helpers import error, signed_in
+from community.tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -306,11 +307,22 @@ def test_writes_past_the_post_limit_get_429_with_retry_after_shared_with_the_pag
     assert api.post("/api/v1/posts/", {"content": "one"}, format="json").status_code == 201
     api.force_login(alice)
     # The page and the API count the same writes.
-    from community.tests.helpers import logged_in
-
     assert logged_in(alice).post("/posts/new/", {"content": "two"}).status_code == 302
     body = error(api.post("/api/v1/posts/", {"content": "three"}, format="json"), 429, "throttled")
     assert "You are posting faster than the site allows." in body["detail"]
     response = api.post("/api/v1/posts/", {"content": "four"}, format="json")
     assert 1 <= int(response["Retry-After"]) <= 60
     assert Post.objects.count() == 2
+
+
+def test_edits_past_the_edit_limit_get_429_counted_with_the_pages(alice, make_post, settings):
+    settings.COMMUNITY_RATE_LIMITS = {**settings.COMMUNITY_RATE_LIMITS, "edit": "2/m"}
+    post = make_post(author=alice, content="v0")
+    api = signed_in(alice)
+    assert api.patch(f"/api/v1/posts/{post.pk}/", {"content": "v1"}, format="json").status_code == 200
+    assert logged_in(alice).post(f"/posts/{post.pk}/edit/", {"content": "v2"}).status_code == 302
+    response = api.patch(f"/api/v1/posts/{post.pk}/", {"content": "v3"}, format="json")
+    body = error(response, 429, "throttled")
+    assert "You are editing faster than the site allows." in body["detail"]
+    post.refresh_from_db()
+    assert post.content == "v2"
