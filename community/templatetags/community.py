@@ -1,34 +1,20 @@
-import functools
-
 from django import template
 from django.template import engines
-from django.utils.html import linebreaks, urlize
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from ..rich_text import render as render_rich_text
 
-NOFOLLOW = ' rel="nofollow">'
-UGC = ' rel="nofollow ugc noopener">'
+register = template.Library()
 
 
 @register.filter(is_safe=True)
 def rich_text(text: str) -> str:
     """
-    User text as HTML: escaped, line breaks kept, web addresses made into
-    links marked as user-generated. Only http(s) and www addresses become
-    links, so `javascript:` never does.
+    User text (Markdown) as sanitised HTML: see `community.rich_text` for
+    what it allows. Only http(s) and mail addresses become links, so
+    `javascript:` never does.
     """
-    return mark_safe(_rich_text_html(str(text)))  # noqa: S308
-
-
-# urlize walks the text word by word (~150 µs for a short comment); a thread
-# page shows the same texts to every reader, so the result is memoised.
-@functools.lru_cache(maxsize=2048)
-def _rich_text_html(text: str) -> str:
-    # urlize escapes the text itself; user text cannot contain a literal
-    # ' rel="nofollow">' after escaping, so the replace only touches links.
-    html = urlize(text, nofollow=True, autoescape=True).replace(NOFOLLOW, UGC)
-    return linebreaks(html, autoescape=False)
+    return mark_safe(render_rich_text(str(text)))  # noqa: S308 - sanitised by nh3
 
 
 @register.filter

@@ -96,7 +96,7 @@ def test_each_post_shows_author_time_counts_and_links(client, make_post, make_co
     assert f'<article id="post-{post.pk}"' in body
     assert '<a href="/u/alice/"' in body
     assert f'<time datetime="{post.created_at.isoformat()}' in body
-    assert "Hello &lt;b&gt;world&lt;/b&gt;<br>second line" in body
+    assert "Hello &lt;b&gt;world&lt;/b&gt;<br>\nsecond line" in body
     assert '<a href="https://example.org/x" rel="nofollow ugc noopener">' in body
     assert "1 comment<" in body
     assert 'data-like-count="1"' in body
