@@ -31,13 +31,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.contrib.staticfiles.finders import get_finders
@@ -45,6 +46,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test.utils import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from community.models import Comment, Like, Post
@@ -493,19 +495,29 @@ def _like_pairs(people, posts, count: int) -> list:
 
 
 def _sessions(people, secret: str) -> dict[int, str]:
+    """A signed-in session for each of `people`, as the server with `secret` would write it, in one insert."""
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        raise BenchmarkError(
+            f"The load run writes sessions to the database, not to {settings.SESSION_ENGINE}."
+        )
     backend = next(
         (b for b in settings.AUTHENTICATION_BACKENDS if b.endswith("ModelBackend")),
         settings.AUTHENTICATION_BACKENDS[-1],
     )
-    sessions = {}
+    expires = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    sessions, rows = {}, []
     with override_settings(SECRET_KEY=secret):
+        store = SessionStore()
         for person in people:
-            store = SessionStore()
-            store[SESSION_KEY] = str(person.pk)
-            store[BACKEND_SESSION_KEY] = backend
-            store[HASH_SESSION_KEY] = person.get_session_auth_hash()
-            store.create()
-            sessions[person.pk] = store.session_key
+            key = get_random_string(32, VALID_KEY_CHARS)
+            data = {
+                SESSION_KEY: str(person.pk),
+                BACKEND_SESSION_KEY: backend,
+                HASH_SESSION_KEY: person.get_session_auth_hash(),
+            }
+            rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
+            sessions[person.pk] = key
+    Session.objects.bulk_create(rows)
     return sessions
 
 
