@@ -336,3 +336,24 @@ class InboxMark(models.Model):
 
     def __str__(self):
         return f"User #{self.user_id} read replies up to {self.read_up_to:%Y-%m-%d %H:%M:%S}"
+
+
+class PostVisit(models.Model):
+    """
+    When a person last opened a post's page: on their next visit, comments
+    written since then are marked new. One row per person and post,
+    upserted on each visit (`services.visits`).
+    """
+
+    # No index of its own: it leads post_visit_once.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_visits", db_index=False
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="visits")
+    visited_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="post_visit_once")]
+
+    def __str__(self):
+        return f"User #{self.user_id} visited post #{self.post_id}"

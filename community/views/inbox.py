@@ -26,7 +26,7 @@ def inbox(request):
     if replies:
         inbox_services.inbox_mark_read(user=request.user, up_to=replies[0].created_at)
     context = {"replies": replies, "next_cursor": next_cursor}
-    if request.htmx and cursor:
+    if request.htmx and not request.htmx.history_restore_request and cursor:
         return render(
             request, "community/partials/inbox_page.jinja", {**context, "appended": True}, using=JINJA
         )

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import reswap, retarget
 
@@ -10,7 +11,9 @@ from ..forms import PostForm
 from ..models import Post
 from ..ratelimit import rate_limited
 from ..selectors import feed as feed_selectors
+from ..selectors import visits
 from ..services import posts as post_services
+from ..services import visits as visit_services
 from .base import (
     JINJA,
     author_only,
@@ -64,12 +67,24 @@ def post_create(request):
 
 @require_safe
 def post_detail(request, post_id):
+    """
+    The post and its discussion. A signed-in reader's visit is recorded
+    (two queries: the previous visit, and the upsert), and the comments
+    others wrote since their previous one are marked new.
+    """
+    # Before the comments are read: one written meanwhile is new next time too.
+    now = timezone.now()
     post = get_post_or_404(post_id, request.user)
     tree, sort = thread_for(request, post.pk)
     after = int_or_none(request.GET.get("after"))
     context = thread_context(request, post, siblings=tree.roots, sort=sort, after=after)
     if request.htmx and after is not None:
         return render(request, "community/partials/thread.jinja", {**context, "parent_id": None}, using=JINJA)
+    if request.user.is_authenticated:
+        new_since = visits.last_visit(user=request.user, post_id=post.pk)
+        visit_services.post_visit_record(user=request.user, post_id=post.pk, at=now)
+        new_ids = visits.new_comment_ids(tree, user=request.user, since=new_since)
+        context.update(new_ids=frozenset(new_ids), first_new_id=new_ids[0] if new_ids else None)
     return render(request, "community/post_detail.html", context)
 
 

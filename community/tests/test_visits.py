@@ -1,0 +1,108 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from community.models import Comment, PostVisit
+from community.tests.helpers import HTMX
+
+pytestmark = pytest.mark.django_db
+
+
+def new_ids(response) -> list[int]:
+    html = response.content.decode()
+    return [int(i) for i in re.findall(r'<article id="comment-(\d+)"[^>]* data-new[ >]', html)]
+
+
+def visit(client, post, *, ago: timedelta):
+    """Open the post's page, then move that visit back by `ago`."""
+    client.get(post.get_absolute_url())
+    PostVisit.objects.update(visited_at=timezone.now() - ago)
+
+
+def test_first_visit_marks_nothing_and_records_the_visit(alice_client, alice, make_post, make_comment, bob):
+    post = make_post(author=bob)
+    make_comment(post=post, author=bob)
+    response = alice_client.get(post.get_absolute_url())
+    assert new_ids(response) == []
+    assert "data-new-badge" not in response.content.decode()
+    assert PostVisit.objects.filter(user=alice, post=post).count() == 1
+
+
+def test_comments_since_the_previous_visit_are_marked_new(
+    alice_client, alice, make_post, make_comment, bob, make_user
+):
+    post = make_post(author=bob)
+    old = make_comment(post=post, author=bob, created_at=timezone.now() - timedelta(hours=2))
+    visit(alice_client, post, ago=timedelta(hours=1))
+    fresh = make_comment(post=post, author=bob)
+    reply = make_comment(parent=old, author=make_user())
+    make_comment(post=post, author=alice)  # your own is never new to you
+    gone = make_comment(post=post, author=bob)
+    Comment.objects.filter(pk=gone.pk).update(state=Comment.State.DELETED)
+    response = alice_client.get(post.get_absolute_url())
+    assert sorted(new_ids(response)) == sorted([fresh.pk, reply.pk])
+    html = response.content.decode()
+    assert html.count('data-new-badge>new<span class="sr-only"> since your last visit</span>') == 2
+    assert 'data-new-count="2"' in html and "2 new comments since your last visit" in html
+    assert f'href="/comments/{fresh.pk}/" class="font-medium text-orange-800 underline" data-next-new' in html
+    # That visit is now the previous one: nothing is new any more.
+    assert new_ids(alice_client.get(post.get_absolute_url())) == []
+
+
+def test_each_reader_has_their_own_visits(client, alice_client, bob, make_user, make_post, make_comment):
+    post = make_post(author=make_user())
+    visit(alice_client, post, ago=timedelta(hours=1))
+    make_comment(post=post, author=make_user())
+    client.force_login(bob)
+    assert new_ids(client.get(post.get_absolute_url())) == []
+    assert PostVisit.objects.filter(post=post).count() == 2
+
+
+def test_signed_out_readers_leave_no_visit(client, make_post):
+    post = make_post()
+    response = client.get(post.get_absolute_url())
+    assert response.status_code == 200 and "data-new" not in response.content.decode()
+    assert not PostVisit.objects.exists()
+
+
+def test_more_comments_fragments_do_not_move_the_visit(alice_client, make_post, make_comment, bob):
+    post = make_post(author=bob)
+    visit(alice_client, post, ago=timedelta(hours=1))
+    before = PostVisit.objects.get().visited_at
+    alice_client.get(post.get_absolute_url(), {"after": 1}, **HTMX)
+    assert PostVisit.objects.get().visited_at == before
+
+
+def test_visits_go_with_the_post(alice_client, alice, make_post):
+    post = make_post(author=alice)
+    alice_client.get(post.get_absolute_url())
+    alice_client.post(f"/posts/{post.pk}/delete/")
+    assert not PostVisit.objects.exists()
+
+
+def test_the_key_is_in_the_help(client):
+    assert (
+        "<dt><kbd>g</kbd></dt><dd>Next comment marked new since your last visit</dd>"
+        in client.get("/").content.decode()
+    )
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_a_visit_adds_two_queries_to_the_post_page(
+    client, make_user, make_post, make_comment, count, django_assert_num_queries
+):
+    reader = make_user()
+    client.force_login(reader)
+    post = make_post()
+    for _ in range(count):
+        make_comment(post=post)
+    # session, user, post with counts, every comment, the previous visit, the upsert
+    with django_assert_num_queries(6):
+        client.get(post.get_absolute_url())
+    PostVisit.objects.update(visited_at=timezone.now() - timedelta(hours=1))
+    Comment.objects.update(created_at=timezone.now())
+    with django_assert_num_queries(6):
+        response = client.get(post.get_absolute_url())
+    assert len(new_ids(response)) == count
