@@ -19,9 +19,15 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 # nginx keeps connections to gunicorn open between requests.
 keepalive = 5
-# Recycle workers now and then, so a slow leak never grows for weeks.
-max_requests = 5000
-max_requests_jitter = 500
+# Load the site once in the master and fork the workers from it: a worker
+# starts in milliseconds, not the second or so a fresh Django import takes.
+# (No connection is opened at import time, so none is shared by the fork.)
+preload_app = True
+# Recycle workers now and then, so a slow leak never grows for weeks; at a
+# few hundred requests a second that is every few minutes, which a forked
+# worker makes cheap.
+max_requests = 50000
+max_requests_jitter = 5000
 # Heartbeat files in memory, not on a disk that may stall.
 _SHM = "/dev/shm"  # noqa: S108 (gunicorn's own advice for its heartbeat files)
 worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None

@@ -1,7 +1,9 @@
 """People: profiles and the leaderboard."""
 
 from django.contrib.auth import get_user_model
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -10,6 +12,10 @@ from ..selectors import karma, profiles
 from ..selectors import leaderboard as shared_leaderboard
 
 User = get_user_model()
+
+# The fragment reads nothing of its reader, so every poll of one answer gets
+# the same HTML: this process renders it once per answer, not per poll.
+_fragment: tuple[tuple, str] = ((), "")
 
 
 @require_safe
@@ -39,8 +45,8 @@ def leaderboard(request):
     context = {"leaderboard": answer.entries, "leaderboard_as_of": answer.computed_at}
     if not request.htmx:
         return render(request, "community/leaderboard.html", context)
-    response = get_conditional_response(request, etag=answer.etag) or render(
-        request, "community/partials/leaderboard.html", context
+    response = get_conditional_response(request, etag=answer.etag) or HttpResponse(
+        _fragment_html(request, answer, context)
     )
     response["ETag"] = answer.etag
     # Also on a 304, whose headers refresh the browser's stored copy: the
@@ -48,3 +54,11 @@ def leaderboard(request):
     response["Leaderboard-Computed-At"] = answer.computed_at.isoformat()
     patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+def _fragment_html(request, answer, context) -> str:
+    global _fragment
+    key = (answer.computed_at, answer.etag)
+    if _fragment[0] != key:
+        _fragment = (key, render_to_string("community/partials/leaderboard.html", context, request))
+    return _fragment[1]
