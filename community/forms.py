@@ -57,6 +57,12 @@ class ContentField(forms.CharField):
             raise forms.ValidationError(self.error_messages["required"], code="required")
 
 
+class PreviewForm(forms.Form):
+    """Text to preview: the same rules as saving it."""
+
+    content = ContentField()
+
+
 class PostForm(forms.ModelForm):
     content = ContentField(label="Post")
 

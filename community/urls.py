@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import errors, feeds
-from .views import accounts, comments, inbox, likes, ops, people, posts
+from .views import accounts, comments, inbox, likes, ops, people, posts, preview
 
 app_name = "community"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("posts/<int:post_id>/edit/", posts.post_edit, name="post_edit"),
     path("posts/<int:post_id>/delete/", posts.post_delete, name="post_delete"),
     path("posts/<int:post_id>/comments/", comments.comment_create, name="comment_create"),
+    path("preview/", preview.preview, name="preview"),
     path("posts/<int:target_id>/like/", likes.like, {"kind": "post", "liked": True}, name="post_like"),
     path("posts/<int:target_id>/unlike/", likes.like, {"kind": "post", "liked": False}, name="post_unlike"),
     path("comments/<int:comment_id>/", comments.comment_detail, name="comment_detail"),

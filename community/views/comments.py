@@ -32,8 +32,16 @@ from .base import (
 def comment_create(request, post_id):
     post = get_object_or_404(Post, pk=post_id)
     if not request.user.is_authenticated:
-        return login_required_response(request, next_url=f"{post.get_absolute_url()}#comments", reason="comment")
+        return login_required_response(
+            request, next_url=f"{post.get_absolute_url()}#comments", reason="comment"
+        )
     form = CommentForm(request.POST, post=post)
+    if form.is_valid() and "preview" in request.POST:
+        # The Preview button without JavaScript: the form again, with the rendering.
+        parent = form.cleaned_data["parent"]
+        context = {"form": form, "post": post, "parent_id": parent.pk if parent else None, "parent": parent}
+        context["preview"] = form.cleaned_data["content"]
+        return render(request, "community/comment_reply.html", context)
     if form.is_valid():
         parent = form.cleaned_data["parent"]
         try:
@@ -124,6 +132,9 @@ def comment_edit(request, comment_id):
         return denied
     form = CommentForm(request.POST or None, instance=comment, post=comment.post)
     if request.method == "POST":
+        if form.is_valid() and "preview" in request.POST:
+            context = {"form": form, "comment": comment, "preview": form.cleaned_data["content"]}
+            return render(request, "community/comment_edit.html", context)
         if form.is_valid():
             comment_services.comment_update(
                 comment=comment, user=request.user, content=form.cleaned_data["content"]

@@ -47,6 +47,10 @@ def post_create(request):
         return login_required_response(request)
     form = PostForm(request.POST or None)
     if request.method == "POST":
+        if form.is_valid() and "preview" in request.POST:
+            # The Preview button without JavaScript: the form again, with the rendering.
+            context = {"form": form, "preview": form.cleaned_data["content"]}
+            return render(request, "community/post_form.html", context)
         if form.is_valid():
             post = post_services.post_create(author=request.user, content=form.cleaned_data["content"])
             if request.htmx:
@@ -96,6 +100,9 @@ def post_edit(request, post_id):
         return denied
     form = PostForm(request.POST or None, instance=post)
     if request.method == "POST":
+        if form.is_valid() and "preview" in request.POST:
+            context = {"form": form, "post": post, "preview": form.cleaned_data["content"]}
+            return render(request, "community/post_edit.html", context)
         if form.is_valid():
             post_services.post_update(post=post, user=request.user, content=form.cleaned_data["content"])
             messages.success(request, "Your post was updated.")
