@@ -36,3 +36,6 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# No run-time control socket: nothing here uses it, and two gunicorns on one
+# host would otherwise contend for the same default path.
+control_socket_disable = True
