@@ -16,6 +16,8 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -95,11 +97,15 @@ def _one_connection_per_test():
 
 def session_headers(user) -> dict:
     """A fresh session of `user` and a CSRF token, as a browser would send them."""
-    client = Client()
-    client.force_login(user)
+    # Written directly (one row): a log-in would also run django-axes' bookkeeping every time.
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = django_settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
     token = _get_new_csrf_string()
     cookies = {
-        django_settings.SESSION_COOKIE_NAME: client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+        django_settings.SESSION_COOKIE_NAME: session.session_key,
         django_settings.CSRF_COOKIE_NAME: token,
     }
     return {
