@@ -11,7 +11,7 @@ function collapsible(list) {
   if (!list.matches("ol[id^='replies-']") || list.parentElement.matches("details")) return;
   const details = document.createElement("details");
   details.open = true;
-  details.className = "replies ml-2 border-l-2 border-stone-200 pl-2 sm:ml-3 sm:pl-3";
+  details.className = "replies ml-2 border-l-2 border-stone-500 pl-2 sm:ml-3 sm:pl-3";
   const summary = document.createElement("summary");
   summary.className = "cursor-pointer select-none py-1 text-xs text-stone-600 hover:text-stone-900";
   summary.dataset.collapse = "";
