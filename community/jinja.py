@@ -22,6 +22,7 @@ from jinja2 import Environment, StrictUndefined
 
 from . import rules
 from .links import url_for
+from .rich_text import clip, first_words
 from .templatetags.community import plural, rich_text
 
 
@@ -61,11 +62,13 @@ def environment(**options):
             "can_like": rules.can_like,
             "can_reply": rules.can_reply,
             "is_author": rules.is_author,
+            "clip_text": clip,
         }
     )
     env.filters.update(
         {
             "date": _date,
+            "first_words": first_words,
             "naturaltime": naturaltime,
             "plural": plural,
             "pluralize": pluralize,

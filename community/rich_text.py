@@ -24,6 +24,12 @@ from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
+# A post in the feed shows at most this much of its text, then "Read more".
+CLIP_CHARS = 600
+CLIP_LINES = 10
+# The words that name a post (its card's accessible name, a page's description).
+FIRST_WORDS_CHARS = 60
+
 ALLOWED_TAGS = frozenset({"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a"})
 # "*": none on every tag (nh3 would otherwise allow `lang` and `title` everywhere).
 ALLOWED_ATTRIBUTES = {"*": set(), "a": {"href"}, "ol": {"start"}}
@@ -83,3 +89,37 @@ _CLEANER = nh3.Cleaner(
 def render(text: str) -> str:
     """`text` (Markdown) as sanitised HTML, safe to put in a page as it is."""
     return _CLEANER.clean(_MARKDOWN.render(text))
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    """`text` up to `limit` characters, ending at the end of a word when the cut falls inside one."""
+    cut = text[:limit]
+    if len(text) > limit and not text[limit].isspace():
+        whole_words = re.match(r"(?s)(.*\S)\s+\S*$", cut)
+        if whole_words:
+            cut = whole_words.group(1)
+    return cut.rstrip()
+
+
+@functools.lru_cache(maxsize=1024)
+def clip(text: str) -> tuple[str, bool]:
+    """
+    The start of `text` for the feed (at most CLIP_LINES lines and about
+    CLIP_CHARS characters, cut at a word boundary) and whether anything was
+    cut. The source is cut, not the HTML, so the rendering is well-formed
+    whatever the cut falls in; "…" marks the cut.
+    """
+    lines = text.split("\n")
+    short = "\n".join(lines[:CLIP_LINES])
+    if len(short) <= CLIP_CHARS and len(lines) <= CLIP_LINES:
+        return text, False
+    return _cut_at_word(short, CLIP_CHARS) + "…", True
+
+
+@functools.lru_cache(maxsize=1024)
+def first_words(text: str) -> str:
+    """The first words of `text` on one line, about FIRST_WORDS_CHARS long, "…" when cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= FIRST_WORDS_CHARS:
+        return flat
+    return _cut_at_word(flat, FIRST_WORDS_CHARS) + "…"
