@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import errors, feeds
-from .views import accounts, comments, inbox, likes, ops, people, posts, preview
+from .views import accounts, comments, inbox, likes, ops, people, posts, preview, search
 
 app_name = "community"
 
@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("u/<str:username>/", people.profile, name="profile"),
     path("leaderboard/", people.leaderboard, name="leaderboard"),
+    path("search/", search.search, name="search"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read/", inbox.inbox_mark_all_read, name="inbox_read"),
     path("inbox/unread/", inbox.unread_count, name="inbox_unread"),
