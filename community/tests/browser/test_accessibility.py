@@ -179,3 +179,56 @@ def test_reduced_motion_is_respected(page, discussion):
     page.emulate_media(reduced_motion="reduce")
     assert page.evaluate(fade) < 0.001
     assert page.evaluate("getComputedStyle(document.documentElement).scrollBehavior") == "auto"
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
+)
+def test_dark_mode_has_no_serious_violations(page, js_errors, log_in, axe_source, deep_thread, viewport):
+    d = deep_thread
+    page.set_viewport_size(viewport)
+    page.emulate_media(color_scheme="dark")
+    log_in(page, d.alice)
+    found = {}
+    for name, path in pages(d).items():
+        page.goto(path)
+        if path == "/":
+            expect(page.locator("[data-leaderboard-list]")).to_be_visible()
+        # Dark really is on: a dark page, light text.
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") != page.evaluate(
+            "getComputedStyle(document.body).color"
+        )
+        found[name] = audit(page, axe_source)
+    # The states with colours of their own: an open reply form, a form's error, the focused comment.
+    page.goto(d.post.get_absolute_url())
+    page.locator(f"#comment-{d.top.pk}").get_by_role("link", name="Reply").click()
+    expect(page.locator(f"#reply-slot-{d.top.pk} textarea")).to_be_focused()
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.get_by_label("Add a comment")).to_have_attribute("aria-invalid", "true")
+    found["forms open, with an error"] = audit(page, axe_source)
+    page.goto(d.nested.get_absolute_url())
+    found["a comment's own page"] = audit(page, axe_source)
+    assert all("400" in error for error in js_errors)  # the empty comment's answer
+    js_errors.clear()
+    assert_clean(found)
+
+
+def test_dark_mode_follows_the_system_setting(page, discussion):
+    page.goto(discussion.post.get_absolute_url())
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.emulate_media(color_scheme="dark")
+    dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert light != dark
+    brightness = page.evaluate(
+        """color => {
+          const canvas = document.createElement("canvas");
+          canvas.width = canvas.height = 1;
+          const ctx = canvas.getContext("2d");
+          ctx.fillStyle = color;
+          ctx.fillRect(0, 0, 1, 1);
+          const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
+          return (r + g + b) / 3;
+        }""",
+        dark,
+    )
+    assert brightness < 64, dark
