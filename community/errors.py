@@ -18,7 +18,7 @@ import sys
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import requires_csrf_token
@@ -40,8 +40,26 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+# Errors of the JSON API are JSON, in the API's documented shape
+# (community/api/errors.py), also when they are answered before it runs.
+API_PREFIX = "/api/"
+API_CODES = {
+    400: "bad_request",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    429: "throttled",
+    500: "server_error",
+    503: "database_unavailable",
+}
+
+
 def _respond(request, status: int, *, title: str, message: str, template: str, standalone=False):
     context = {"status": status, "title": title, "message": message}
+    if request.path.startswith(API_PREFIX):
+        body = {"status": status, "code": API_CODES.get(status, "error"), "detail": message, "fields": {}}
+        return JsonResponse(body, status=status)
     if _is_htmx(request):
         body = render_to_string("community/partials/error_message.html", context)
         return reswap(retarget(HttpResponse(body, status=status), MESSAGES_TARGET), "innerHTML")

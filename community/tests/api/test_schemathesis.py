@@ -124,8 +124,8 @@ def _has_nul(values) -> bool:
 
 
 # No NUL in generated addresses (bodies keep theirs): community.middleware
-# refuses such an address before the API sees it, with the site's HTML 400
-# page (test_errors_and_schema.SITE_ANSWERS_FIRST keeps that in sight).
+# refuses such an address before any view, with a 400 in the API's error
+# shape (test_errors_and_schema) that not every operation documents.
 @schema.hook
 def filter_query(ctx, query):
     return not _has_nul(query)
