@@ -2,6 +2,7 @@ from django import template
 from django.template import engines
 from django.utils.safestring import mark_safe
 
+from ..rich_text import first_words
 from ..rich_text import render as render_rich_text
 
 register = template.Library()
@@ -15,6 +16,9 @@ def rich_text(text: str) -> str:
     `javascript:` never does.
     """
     return mark_safe(render_rich_text(str(text)))  # noqa: S308 - sanitised by nh3
+
+
+register.filter("first_words", first_words)
 
 
 @register.filter
