@@ -30,7 +30,7 @@ from django.core.management import call_command
 
 from community.models import Comment, Post
 
-from . import dataset, feed, leaderboard, likes, load_run, posts, viral
+from . import api, dataset, feed, leaderboard, likes, load_run, posts, viral
 from .harness import BASE_DIR, RESULTS_DIR, Bench, BenchmarkError
 from .report import console_lines, machine, update_docs, write_json
 from .targets import judge
@@ -45,6 +45,7 @@ SECTIONS: list[tuple[str, Callable[[Bench], None]]] = [
     ("Post pages", posts.run),
     ("Deep chain", posts.run_chain),
     ("Leaderboard", leaderboard.run),
+    ("JSON API", api.run),
     ("Like toggle", likes.run),
     (LOAD_SECTION, load_run.run),
     ("Viral day", viral.run),

@@ -98,7 +98,40 @@ def judge(bench: Bench) -> list[Target]:
         ),
         Target("Like toggle p50", "<= 10 ms", f"{like['p50_ms']:.1f} ms", like["p50_ms"] <= 10),
     ]
+    targets += api_targets(f)
     targets += load_targets(f.get("load"))
+    return targets
+
+
+# The API answers what its page answers, from the same selectors: within
+# this factor of the page's time, with the same queries of its own.
+API_VS_PAGE = 1.2
+
+
+def api_targets(f: dict) -> list[Target]:
+    api = f.get("api")
+    pairs = {
+        "feed_first": ("API feed, first page vs the page", f["feed"]["first"]),
+        "feed_deep": ("API feed, deep page vs the page", f["feed"]["deep"]),
+        "thread": ("API 5,000-comment discussion vs the page", f["big"]),
+        "leaderboard": ("API leaderboard vs the fragment", f["leaderboard"]),
+    }
+    goal = f"<= {API_VS_PAGE}x, same queries"
+    if not api:
+        return [Target(name, goal, "not run", None) for name, _ in pairs.values()]
+    targets = []
+    for key, (name, page) in pairs.items():
+        row = api[key]
+        ratio = row["p50_ms"] / page["p50_ms"]
+        targets.append(
+            Target(
+                name,
+                goal,
+                f"{ratio:.2f}x ({row['p50_ms']:.1f} / {page['p50_ms']:.1f} ms); "
+                f"queries {row['own_queries']} vs {page['own_queries']}",
+                ratio <= API_VS_PAGE and row["own_queries"] <= page["own_queries"],
+            )
+        )
     return targets
 
 
