@@ -51,6 +51,7 @@ REFUSALS = {
     "like": "You are liking faster than the site allows.",
     "edit": "You are editing faster than the site allows.",
     "signup": "Too many accounts were created from your address.",
+    "password_reset": "Too many password resets were asked for from your address.",
 }
 
 

@@ -233,6 +233,7 @@ COMMUNITY_RATE_LIMITS = {
     "like": env_str("COMMUNITY_RATE_LIMIT_LIKE", "60/m"),
     "edit": env_str("COMMUNITY_RATE_LIMIT_EDIT", "30/m"),
     "signup": env_str("COMMUNITY_RATE_LIMIT_SIGNUP", "5/h"),
+    "password_reset": env_str("COMMUNITY_RATE_LIMIT_PASSWORD_RESET", "5/h"),
 }
 
 # Posts per page of the feed.
@@ -272,6 +273,23 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# E-mail (password resets). With DJANGO_DEBUG on and no DJANGO_EMAIL_HOST,
+# messages are printed to the console; otherwise they go by SMTP, so a
+# reset link never ends up in production's logs.
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Community <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if DEBUG and not EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = EMAIL_HOST or "localhost"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "community:feed"

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from community.views import account
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path(
@@ -10,6 +12,13 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The rest of django.contrib.auth.urls, in the site's templates.
+    path("accounts/password_change/", account.password_change, name="password_change"),
+    path("accounts/password_change/done/", account.password_change_done, name="password_change_done"),
+    path("accounts/password_reset/", account.password_reset, name="password_reset"),
+    path("accounts/password_reset/done/", account.password_reset_done, name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", account.password_reset_confirm, name="password_reset_confirm"),
+    path("accounts/reset/done/", account.password_reset_complete, name="password_reset_complete"),
     path("api/", include("community.api.urls")),
     path("", include("community.urls")),
 ]
