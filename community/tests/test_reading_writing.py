@@ -51,3 +51,22 @@ def test_replies_loaded_in_place_link_to_the_top_of_their_thread(client, make_po
     fragment = client.get(chain[7].get_absolute_url(), {"fragment": "replies"}, **HTMX).content.decode()
     assert f'href="#comment-{chain[0].pk}"' in fragment
     assert Comment.objects.count() == 11
+
+
+def test_a_comment_sent_without_htmx_is_confirmed_on_the_page_it_lands_on(alice_client, make_comment):
+    parent = make_comment()
+    url = f"/posts/{parent.post_id}/comments/"
+    response = alice_client.post(url, {"content": "Top-level"}, follow=True)
+    assert "Your comment is up." in response.content.decode()
+    response = alice_client.post(url, {"content": "A reply", "parent": parent.pk}, follow=True)
+    assert "Your reply is up." in response.content.decode()
+
+
+def test_an_empty_comment_without_htmx_answers_the_post_page_with_the_error(alice_client, make_comment):
+    comment = make_comment(content="Already here")
+    response = alice_client.post(f"/posts/{comment.post_id}/comments/", {"content": " "})
+    assert response.status_code == 400
+    assert [t.name for t in response.templates][0] == "community/post_detail.html"
+    body = response.content.decode()
+    assert comment.post.content in body and "Already here" in body
+    assert 'aria-describedby="comment-errors-top"' in body

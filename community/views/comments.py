@@ -19,6 +19,7 @@ from .base import (
     JINJA,
     author_only,
     get_comment_or_404,
+    get_post_or_404,
     htmx_current_path,
     int_or_none,
     login_required_response,
@@ -65,6 +66,8 @@ def comment_create(request, post_id):
                     "comment_total": post.comments.visible().count() if on_post_page else None,
                 },
             )
+        # Without JavaScript the page reloads at the new comment: say it worked (it is highlighted there too).
+        messages.success(request, "Your reply is up." if parent else "Your comment is up.")
         return HttpResponseRedirect(
             f"{reverse('community:post_detail', args=[post.pk])}#comment-{comment.pk}"
         )
@@ -74,7 +77,13 @@ def comment_create(request, post_id):
         response = render(request, "community/partials/comment_form.html", context, status=400)
         target = f"#comment-form-{parent_id}" if parent_id else "#comment-form-top"
         return reswap(retarget(response, target), "outerHTML")
-    parent = Comment.objects.filter(pk=parent_id, post=post).first() if parent_id else None
+    if parent_id is None:
+        # A comment on the post: its own page again, the form showing the error, the post above it.
+        tree, sort = thread_for(request, post.pk)
+        shown = get_post_or_404(post.pk, request.user)
+        page = thread_context(request, shown, siblings=tree.roots, sort=sort)
+        return render(request, "community/post_detail.html", {**page, "comment_form": form}, status=400)
+    parent = Comment.objects.filter(pk=parent_id, post=post).first()
     return render(request, "community/comment_reply.html", {**context, "parent": parent}, status=400)
 
 

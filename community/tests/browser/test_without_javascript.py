@@ -147,3 +147,46 @@ def test_form_errors_are_shown_on_their_fields_without_javascript(no_js_page, lo
     page.get_by_label("Password").fill("not her password")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_contain_text("Please enter a correct username and password")
+
+
+def test_comments_and_replies_are_confirmed_and_highlighted_without_javascript(
+    no_js_page, live_server, log_in, discussion
+):
+    page = no_js_page
+    d = discussion
+    log_in(page, d.alice)
+    highlight = "el => getComputedStyle(el).backgroundColor"
+
+    page.goto(d.post.get_absolute_url())
+    page.get_by_label("Add a comment").fill("Ridge, then the lake.")
+    submit(page, page.get_by_role("button", name="Comment", exact=True))
+    comment = Comment.objects.get(content="Ridge, then the lake.")
+    expect(page).to_have_url(f"{live_server.url}{d.post.get_absolute_url()}#comment-{comment.pk}")
+    expect(page.get_by_role("status")).to_have_text("Your comment is up.")
+    added = page.locator(f"#comment-{comment.pk}")
+    assert added.evaluate("el => el.matches(':target')")
+    assert added.evaluate(highlight) != page.locator(f"#comment-{d.top.pk}").evaluate(highlight)
+
+    page.goto(f"/comments/{d.second.pk}/reply/")
+    page.get_by_label("Your reply").fill("Lake for me.")
+    submit(page, page.get_by_role("button", name="Reply"))
+    reply = Comment.objects.get(content="Lake for me.")
+    expect(page.get_by_role("status")).to_have_text("Your reply is up.")
+    assert page.locator(f"#comment-{reply.pk}").evaluate("el => el.matches(':target')")
+
+
+def test_an_empty_comment_without_javascript_shows_the_post_with_the_error(no_js_page, log_in, discussion):
+    page = no_js_page
+    d = discussion
+    log_in(page, d.alice)
+    page.goto(d.post.get_absolute_url())
+    response_of = []
+    page.on("response", lambda r: response_of.append(r.status) if r.request.method == "POST" else None)
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.locator(f"#post-{d.post.pk}")).to_contain_text("Which trail should we take on Saturday?")
+    expect(page.locator(f"#comment-{d.top.pk}")).to_be_visible()
+    field = page.get_by_label("Add a comment")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description(re.compile("Write something first"))
+    assert response_of == [400]
+    assert Comment.objects.filter(post=d.post).count() == 4
