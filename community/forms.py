@@ -95,6 +95,9 @@ class CommentForm(forms.ModelForm):
         return parent
 
 
+EMAIL_HELP = "Optional. Only used to send you a link if you forget your password; never shown."
+
+
 class SignupForm(UserCreationForm):
     """
     Django's sign-up form, refusing a username taken in any letter case or
@@ -103,10 +106,36 @@ class SignupForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
-        fields = ("username",)
+        fields = ("username", "email")
+        help_texts = {"email": EMAIL_HELP}
 
     def clean_username(self):
         username = self.cleaned_data.get("username")
         if username:
             account_services.check_username(username)
         return username
+
+
+class AccountEmailForm(forms.ModelForm):
+    """The e-mail address of an account, optional (empty removes it)."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ("email",)
+        help_texts = {"email": EMAIL_HELP}
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting an account asks for its password, so an unattended session cannot do it."""
+
+    password = forms.CharField(label="Your password", strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.", code="password_incorrect")
+        return password

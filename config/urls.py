@@ -19,6 +19,8 @@ urlpatterns = [
     path("accounts/password_reset/done/", account.password_reset_done, name="password_reset_done"),
     path("accounts/reset/<uidb64>/<token>/", account.password_reset_confirm, name="password_reset_confirm"),
     path("accounts/reset/done/", account.password_reset_complete, name="password_reset_complete"),
+    path("accounts/settings/", account.account_settings, name="account_settings"),
+    path("accounts/delete/", account.account_delete, name="account_delete"),
     path("api/", include("community.api.urls")),
     path("", include("community.urls")),
 ]

@@ -117,7 +117,7 @@ def check_username(username: str) -> None:
         raise ValidationError(USERNAME_TOO_CLOSE, code="confusable")
 
 
-def account_create(*, username: str, password: str):
+def account_create(*, username: str, password: str, email: str = ""):
     """
     Create an account with its username's skeleton, in one transaction, and
     return the user. When a concurrent sign-up took the same name, or one
@@ -127,7 +127,7 @@ def account_create(*, username: str, password: str):
     """
     try:
         with transaction.atomic():
-            user = User.objects.create_user(username=username, password=password)
+            user = User.objects.create_user(username=username, email=email, password=password)
             # `community.signals` claimed the skeleton, unless an account holds it.
             if not UsernameSkeleton.objects.filter(user=user).exists():
                 raise ValidationError(USERNAME_TOO_CLOSE, code="confusable")
@@ -178,3 +178,26 @@ def username_skeletons_fill(*, user_model=None, skeleton_model=None, batch_size:
     # A sign-up during the fill may claim one of these first; it keeps it.
     skeleton_model.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
     return len(rows)
+
+
+def account_email_set(*, user, email: str) -> None:
+    """Give the account `email` (empty: no address, so no password resets by e-mail)."""
+    user.email = email
+    user.save(update_fields=["email"])
+
+
+@transaction.atomic
+def account_delete(*, user) -> None:
+    """
+    Delete an account at its owner's request. Their posts go, each with its
+    whole discussion (`services.posts.post_delete`); their comments on other
+    people's posts stay in place, with no author, read as "[deleted
+    account]" (`Comment.author` is SET_NULL), so replies keep their context;
+    the likes they gave and received go with the account.
+    """
+    from ..models import Post
+    from .posts import post_delete
+
+    for post in Post.objects.filter(author=user).order_by("pk").iterator(chunk_size=200):
+        post_delete(post=post)
+    user.delete()

@@ -89,3 +89,91 @@ def test_mail_goes_to_the_console_in_development_and_by_smtp_in_production():
     assert development.stdout.split() == ["django.core.mail.backends.console.EmailBackend"]
     production = run_django(code, **PRODUCTION_ENV, DJANGO_EMAIL_HOST="smtp.example.org")
     assert production.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.org"]
+
+
+def test_sign_up_takes_an_optional_email(client):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "fiona",
+            "email": "fiona@example.org",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert get_user_model().objects.get(username="fiona").email == "fiona@example.org"
+    client.logout()
+    response = client.post(
+        "/accounts/signup/", {"username": "gus", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302 and get_user_model().objects.get(username="gus").email == ""
+    client.logout()
+    assert b"Optional. Only used to send you a link" in client.get("/accounts/signup/").content
+
+
+def test_settings_change_the_email(client, alice):
+    assert client.get("/accounts/settings/")["Location"].startswith("/accounts/login/")
+    client.force_login(alice)
+    page = client.get("/accounts/settings/").content.decode()
+    assert 'href="/accounts/password_change/"' in page and 'href="/accounts/delete/"' in page
+    assert client.post("/accounts/settings/", {"email": "not an address"}).status_code == 400
+    response = client.post("/accounts/settings/", {"email": "alice@example.org"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/settings/"
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.org"
+    client.post("/accounts/settings/", {"email": ""})
+    alice.refresh_from_db()
+    assert alice.email == ""
+
+
+def test_own_profile_links_the_settings(client, alice, bob):
+    client.force_login(alice)
+    assert b'href="/accounts/settings/"' in client.get("/u/alice/").content
+    assert b'href="/accounts/settings/"' not in client.get("/u/bob/").content
+
+
+def test_deleting_an_account(client, alice, bob, make_post, make_comment, make_like):
+    from community.models import Comment, Like, Post
+
+    mine = make_post(author=alice, content="alice's post")
+    theirs_on_mine = make_comment(post=mine, author=bob)
+    bobs = make_post(author=bob, content="bob's post")
+    my_comment = make_comment(post=bobs, author=alice, content="alice's comment")
+    reply = make_comment(parent=my_comment, author=bob, content="bob's reply")
+    make_like(alice, bobs)
+    make_like(bob, my_comment)
+    client.force_login(alice)
+    confirm = client.get("/accounts/delete/").content.decode()
+    assert "1 post will be deleted" in confirm and "[deleted account]" in confirm
+    wrong = client.post("/accounts/delete/", {"password": "wrong"})
+    assert wrong.status_code == 400 and get_user_model().objects.filter(pk=alice.pk).exists()
+    response = client.post("/accounts/delete/", {"password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert not get_user_model().objects.filter(pk=alice.pk).exists()
+    assert not Post.objects.filter(pk=mine.pk).exists()
+    assert not Comment.objects.filter(pk=theirs_on_mine.pk).exists()
+    kept = Comment.objects.get(pk=my_comment.pk)
+    assert kept.author_id is None and Comment.objects.filter(pk=reply.pk).exists()
+    assert not Like.objects.filter(user_id=alice.pk).exists()
+    assert not Like.objects.filter(receiver_id=alice.pk).exists()
+    # Signed out, and the discussion reads "[deleted account]" where alice was.
+    page = client.get(bobs.get_absolute_url()).content.decode()
+    assert "[deleted account]" in page and "bob's reply" in page and 'href="/accounts/login/' in page
+    # The name is free again.
+    client.post(
+        "/accounts/signup/", {"username": "alice", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert get_user_model().objects.filter(username="alice").exists()
+
+
+def test_deleting_needs_a_signed_in_post(client):
+    assert client.get("/accounts/delete/")["Location"].startswith("/accounts/login/")
+    assert client.post("/accounts/delete/", {"password": PASSWORD})["Location"].startswith("/accounts/login/")
+
+
+def test_profiles_show_the_post_of_each_recent_comment(client, alice, bob, make_post, make_comment):
+    post = make_post(author=bob, content="The topic under discussion")
+    make_comment(post=post, author=alice, content="my view")
+    html = client.get("/u/alice/").content.decode()
+    assert f'On <a href="/posts/{post.pk}/"' in html and "The topic under discussion" in html

@@ -33,7 +33,9 @@ def signup(request):
             return ratelimit.refusal(request, "signup", wait)
         try:
             user = account_services.account_create(
-                username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                email=form.cleaned_data["email"],
             )
         except ValidationError as exc:
             form.add_error("username", exc)
