@@ -80,7 +80,7 @@ def test_navigate_like_reply_and_help_on_a_post_page(page, live_server, log_in, 
         page.keyboard.type("jk with the keyboard only")
         expect(field).to_have_value("jk with the keyboard only")
         page.keyboard.press("Tab")
-        expect(page.locator(f"#reply-slot-{d.top.pk} button[type=submit]")).to_be_focused()
+        expect(page.locator(f"#reply-slot-{d.top.pk}").get_by_role("button", name="Reply")).to_be_focused()
         page.keyboard.press("Enter")
 
         new = Comment.objects.filter(content="jk with the keyboard only")
