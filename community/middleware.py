@@ -21,6 +21,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import patch_vary_headers
 
 from . import errors
@@ -125,6 +126,14 @@ class RequestValidationMiddleware:
                 return errors.bad_input(
                     request, "The form data is not valid UTF-8 text, so it was not saved. Please try again."
                 )
+            try:
+                # Parsed here rather than where a view first reads a field: a
+                # multipart body Django cannot parse (no boundary, a negative
+                # length) would otherwise be refused only then, which may be
+                # after the view has written.
+                request.POST  # noqa: B018
+            except MultiPartParserError:
+                return errors.bad_input(request, "The form data could not be read, so it was not saved.")
         return None
 
     @staticmethod

@@ -5,22 +5,28 @@ the answer is never a 5xx, and an answer of 4xx has stored nothing.
 The routes come from walking the URL resolver, so a route added later is
 fuzzed without anyone listing it here; each route is one test, named by
 its pattern. /api/ is left out: it has its own schema-driven fuzzer
-(Schemathesis). Each example is one request made of
+(Schemathesis, community/tests/api/test_schemathesis.py). Each example is
+one request made of
 
-- the route with its parameters filled in: ids of rows that exist, were
-  deleted, or could not exist (0, 2**63, 2**64, hundreds of digits), and
-  usernames and admin object ids that are odd text, percent-garbage and
-  bytes that are not UTF-8;
-- a method (GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS);
+- the route with its parameters filled in: ids of rows of the kind the
+  route names, of deleted rows, and ids no row could have (0, 2**63,
+  2**64, hundreds of digits); usernames and admin object ids that are odd
+  text, percent-garbage and bytes that are not UTF-8;
+- a method: GET or POST, or HEAD, PUT, DELETE, PATCH, OPTIONS;
 - a raw query string with the names the views read (cursor, after,
-  fragment, next, page, q, and the admin's), in valid and invalid UTF-8,
-  with NULs, percent-garbage and long values;
-- a body, url-encoded or multipart (or neither, or broken, or in another
-  charset), with the fields the forms read;
-- htmx headers or none, a garbage HX-Current-URL, If-None-Match, Host,
-  cookies and X-Forwarded-For;
-- sent anonymously, by an ordinary user, by a banned one, or by a staff
-  moderator (and, for the admin, a superuser), with or without CSRF checks.
+  fragment, next, page, q, sort, and the admin's);
+- a body, url-encoded or multipart, with the fields the forms read, or
+  none, or a broken one, or one in another charset or of another type;
+- htmx headers or none, and odd HX-Current-URL, If-None-Match, Host,
+  X-Forwarded-For, Content-Length and cookies;
+- sent anonymously, by an ordinary user, by a banned one, by a staff
+  moderator (and, in the admin, a superuser), with or without CSRF checks.
+
+Most of each request is what a browser would send, and a few of its
+aspects (`ASPECTS`) are hostile: invalid UTF-8, NUL, SQL, markup, long
+values, garbage headers. A request that is all garbage stops at the first
+check at the door; one odd thing in a well-formed request gets into the
+views, and shrinking ends at the aspect that matters.
 
 Every example runs in a savepoint that is rolled back, so examples do not
 see each other's writes and every one starts from the same rows. Each
@@ -32,16 +38,18 @@ and prints the request that failed.
 from __future__ import annotations
 
 import base64
+import functools
 import inspect
 import os
 import re
 import zlib
 from dataclasses import dataclass, field
+from importlib import import_module
 from urllib.parse import quote_from_bytes
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
@@ -59,13 +67,14 @@ from community.tests.helpers import PASSWORD
 
 User = get_user_model()
 
-# Examples per route, sized so the file runs in well under a minute on
-# PostgreSQL on a 2-core machine. The site's routes get most; the admin's
-# are many (a set per model), and those whose code is Django's or
-# django-axes' own get fewest.
-SITE_EXAMPLES = 40
-OUR_ADMIN_EXAMPLES = 10
-OTHER_ADMIN_EXAMPLES = 3
+# Examples for the whole file, shared among the routes so that it runs in
+# well under a minute on PostgreSQL on a 2-core machine however many routes
+# there are. A route of the site weighs 4, one of our admin 2, and one of
+# the admin whose code is Django's or django-axes' own 1; no route gets
+# fewer than 3.
+EXAMPLES = 1000
+WEIGHTS = {"site": 4, "our admin": 2, "other admin": 1}
+FEWEST = 3
 # A longer hunt than CI's, by hand: COMMUNITY_FUZZ_SCALE=20 multiplies the
 # examples, and COMMUNITY_FUZZ_SEED=<n> draws other ones than CI does.
 SCALE = int(os.environ.get("COMMUNITY_FUZZ_SCALE") or 1)
@@ -142,6 +151,17 @@ SITE_ROUTES = [route for route in ROUTES if not route.is_admin]
 ADMIN_ROUTES = [route for route in ROUTES if route.is_admin]
 
 
+def _weight(route: Route) -> int:
+    if not route.is_admin:
+        return WEIGHTS["site"]
+    return WEIGHTS["our admin" if route.ours else "other admin"]
+
+
+def examples_for(route: Route) -> int:
+    """The route's share of EXAMPLES, by weight."""
+    return max(FEWEST, EXAMPLES * _weight(route) // sum(map(_weight, ROUTES)))
+
+
 # --- The rows every example starts from ---------------------------------------------
 
 
@@ -195,8 +215,19 @@ NAME_REFS = ["name:alice", "name:bob", "name:mod", "name:banned", "name:odd", "n
 ODD_USERNAME = "<b>x\"y'&amp;\u202e é"
 
 
-@pytest.fixture
-def world(db):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """
+    The rows every example starts from, made once for the file in a
+    transaction that is rolled back after its last test: each test's own
+    transaction, and each example's savepoint, nest inside it.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _make_world()
+        transaction.set_rollback(True)
+
+
+def _make_world() -> World:
     def user(name, **extra):
         return User.objects.create_user(username=name, password=PASSWORD, **extra)
 
@@ -218,7 +249,8 @@ def world(db):
     removed = Comment.objects.create(post=bob_post, author=bob, content="rude", state=Comment.State.REMOVED)
     orphan = Comment.objects.create(post=alice_post, author=None, content="By a deleted account")
     gone_comment = Comment.objects.create(post=alice_post, author=bob, content="Deleted soon")
-    post_type, comment_type = ContentType.objects.get_for_models(Post, Comment).values()
+    types = ContentType.objects.get_for_models(Post, Comment)
+    post_type, comment_type = types[Post], types[Comment]
 
     def like(liker, target, target_type):
         return Like.objects.create(
@@ -261,12 +293,18 @@ def world(db):
     Comment.objects.filter(pk=gone_comment.pk).delete()
     gone_post.delete()
     gone_user.delete()
-    sessions = {}
-    for name, person in {"alice": alice, "bob": bob, "banned": banned, "mod": mod, "root": root}.items():
-        client = Client()
-        client.force_login(person)
-        sessions[name] = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    return World(values=values, sessions=sessions)
+    people = {"alice": alice, "bob": bob, "banned": banned, "mod": mod, "root": root}
+    return World(values=values, sessions={name: _session_of(person) for name, person in people.items()})
+
+
+def _session_of(user) -> str:
+    """A session key logged in as `user`: what log-in stores, without its signals and their queries."""
+    session = import_module(django_settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
 
 
 def _column(model, name: str) -> str:
@@ -337,6 +375,11 @@ ODD_TEXT = [
     "\u2800\u3164",
     "👩‍👩‍👧‍👦",
     "<script>alert(1)</script>",
+    "' OR '1'='1",
+    "1; DROP TABLE community_post; --",
+    "%' --",
+    '"; SELECT pg_sleep(10); --',
+    "{{ 7*7 }}",
     "javascript:alert(1)",
     "/",
     "//evil.example/",
@@ -367,7 +410,7 @@ def _repeated(character: str, times: int) -> str:
 LONG = st.builds(
     _repeated,
     st.sampled_from(["x", "é", "9", "\u200b", "👍", "%"]),
-    st.sampled_from([151, 256, 10_000, 10_001, 70_000]),
+    st.sampled_from([151, 256, 10_000, 10_001, 30_000]),
 )
 # What a browser could send: ids and names of rows, words, any text that is
 # UTF-8 without NUL.
@@ -385,8 +428,8 @@ HOSTILE_VALUES = st.one_of(
     LONG,
 )
 
-QUERY_NAMES = ["cursor", "after", "fragment", "next", "page", "q", "sort"]
-ADMIN_QUERY_NAMES = [
+QUERY_NAMES = ("cursor", "after", "fragment", "next", "page", "q", "sort")
+ADMIN_QUERY_NAMES = (
     "q",
     "o",
     "p",
@@ -411,9 +454,9 @@ ADMIN_QUERY_NAMES = [
     "model_name",
     "field_name",
     "term",
-]
-FORM_FIELDS = ["content", "parent", "username", "password", "password1", "password2", "next"]
-ADMIN_FORM_FIELDS = [
+)
+FORM_FIELDS = ("content", "parent", "username", "password", "password1", "password2", "next")
+ADMIN_FORM_FIELDS = (
     "content",
     "state",
     "author",
@@ -430,7 +473,7 @@ ADMIN_FORM_FIELDS = [
     "password1",
     "password2",
     "usable_password",
-]
+)
 
 # The parts of a request that may be hostile. Each example makes a few of
 # them hostile and sends the rest as a browser would, so that a request
@@ -451,27 +494,31 @@ ASPECTS = (
 )
 
 
-def _rarely(draw, one_in: int) -> bool:
-    """True about once in `one_in` draws (and not in the example shrinking leads to)."""
-    return draw(st.integers(1, one_in)) == one_in
+# Strategies are made once, here or by a cached function: Hypothesis
+# works out each new strategy object's properties on its first draw.
+ANY_VALUES = st.one_of(SANE_VALUES, HOSTILE_VALUES, HOSTILE_VALUES)
 
 
-@st.composite
-def _pairs(draw, known, *, hostile: bool, each: bool = False):
+@functools.cache
+def _pairs(known: tuple, *, hostile: bool, each: bool = False):
     """
     Name and value pairs: some of the `known` names (each one or not, with
     `each`; otherwise up to four); when `hostile`, any values, and names
     repeated or that no form has.
     """
     if each:
-        names = [name for name in known if draw(st.booleans())]
+        names = st.tuples(*[st.sampled_from([(), (name,)]) for name in known]).map(lambda n: sum(n, ()))
     else:
-        names = draw(st.lists(st.sampled_from(known), unique=True, max_size=4))
-    values = SANE_VALUES
+        names = st.lists(st.sampled_from(known), unique=True, max_size=4).map(tuple)
     if hostile:
-        names += draw(st.lists(st.sampled_from(known) | st.text(min_size=1, max_size=8), max_size=2))
-        values = st.one_of(SANE_VALUES, HOSTILE_VALUES, HOSTILE_VALUES)
-    return tuple((name, draw(values)) for name in names)
+        extra = st.lists(st.sampled_from(known) | st.text(min_size=1, max_size=8), max_size=2).map(tuple)
+        names = st.tuples(names, extra).map(lambda both: both[0] + both[1])
+    return _pairs_of(names, ANY_VALUES if hostile else SANE_VALUES)
+
+
+@st.composite
+def _pairs_of(draw, names, values):
+    return tuple((name, draw(values)) for name in draw(names))
 
 
 @dataclass(frozen=True)
@@ -488,21 +535,31 @@ class Body:
 BOUNDARY = "fuzzBoUnDaRy"
 
 
+@functools.cache
+def bodies(names: tuple, *, each: bool, hostile: frozenset):
+    """The strategy of `_bodies`, made once for each set of arguments."""
+    return _bodies(names, each=each, hostile=hostile)
+
+
+BODY_KINDS = st.sampled_from(["urlencoded", "none", "multipart"])
+ODD_BODY_KINDS = st.sampled_from(["urlencoded", "none", "multipart", "raw", "raw"])
+CHARSETS = st.sampled_from(["utf-8", "UTF-8", "latin-1", "utf-16", "utf-7", "no-such-charset"])
+OTHER_TYPES = st.sampled_from(
+    ["text/plain", "application/json", "multipart/form-data", "application/xml", ""]
+)
+RAW_BODIES = st.binary(max_size=200)
+
+
 @st.composite
-def bodies(draw, names, *, each: bool, hostile: set):
+def _bodies(draw, names, *, each: bool, hostile: frozenset):
     odd = "encoding" in hostile
-    kind = draw(st.sampled_from(["urlencoded", "none", "multipart"] + (["raw"] * 2 if odd else [])))
+    kind = draw(ODD_BODY_KINDS if odd else BODY_KINDS)
     if kind == "none":
         return None
-    charset = ""
-    if odd and draw(st.booleans()):
-        charset = draw(st.sampled_from(["utf-8", "UTF-8", "latin-1", "utf-16", "utf-7", "no-such-charset"]))
+    charset = draw(CHARSETS) if odd and draw(st.booleans()) else ""
     suffix = f"; charset={charset}" if charset else ""
     if kind == "raw":
-        content_type = draw(
-            st.sampled_from(["text/plain", "application/json", "multipart/form-data", "application/xml", ""])
-        )
-        return Body("raw", content_type + suffix, raw=draw(st.binary(max_size=200)))
+        return Body("raw", draw(OTHER_TYPES) + suffix, raw=draw(RAW_BODIES))
     fields = draw(_pairs(names, each=each, hostile="form" in hostile))
     if kind == "urlencoded":
         content_type = "application/x-www-form-urlencoded" + suffix
@@ -552,52 +609,60 @@ def _query(pairs, world: World, percent: bool) -> str:
 HEADER_TEXT = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=40)
 
 
+@functools.cache
+def headers(hostile: frozenset):
+    """The strategy of `_headers`, made once for each set of hostile aspects."""
+    return _headers(hostile)
+
+
+PAGES = st.sampled_from(["http://testserver/", "http://testserver/posts/1/"])
+ODD_PAGES = (
+    PAGES | st.sampled_from(["http://[", "http://[::1", "http://testserver:99999/", "::", ""]) | HEADER_TEXT
+)
+ODD_HEADERS = st.fixed_dictionaries(
+    {},
+    optional={
+        "HTTP_HX_REQUEST": st.sampled_from(["false", "1", "TRUE", ""]),
+        "HTTP_HX_TARGET": HEADER_TEXT,
+        "HTTP_HX_TRIGGER": HEADER_TEXT,
+        "HTTP_IF_NONE_MATCH": st.sampled_from(['"x"', "*", 'W/"', '"', ",,,"]) | HEADER_TEXT,
+        "HTTP_IF_MODIFIED_SINCE": HEADER_TEXT,
+        "HTTP_USER_AGENT": HEADER_TEXT | st.just("u" * 400),
+        "HTTP_ACCEPT": HEADER_TEXT | st.just("a" * 2000),
+        # As the proxy in front sends it: what the client wrote, then the address it saw.
+        "HTTP_X_FORWARDED_FOR": HEADER_TEXT.map(lambda text: text + ", 203.0.113.9"),
+        "HTTP_REFERER": HEADER_TEXT,
+    },
+)
+ODD_HOSTS = st.sampled_from(["evil.example", "testserver:99999", "[::1", "localhost", "TESTSERVER", ""])
+ODD_LENGTHS = st.sampled_from(["lots", "-1", "", " ", "1e3", "0"])
+ODD_TOKENS = st.sampled_from(["", "x", "a" * 64]) | HEADER_TEXT
+
+
 @st.composite
-def headers(draw, hostile: set):
+def _headers(draw, hostile: frozenset):
     chosen = {}
     odd = "headers" in hostile
     if draw(st.booleans()):
         chosen["HTTP_HX_REQUEST"] = "true"
         if draw(st.booleans()):
-            pages = st.sampled_from(["http://testserver/", "http://testserver/posts/1/"])
-            garbage = st.sampled_from(["http://[", "http://[::1", "http://testserver:99999/", "::", ""])
-            chosen["HTTP_HX_CURRENT_URL"] = draw(pages | garbage | HEADER_TEXT if odd else pages)
+            chosen["HTTP_HX_CURRENT_URL"] = draw(ODD_PAGES if odd else PAGES)
             if odd and draw(st.booleans()):
                 chosen["HTTP_HX_CURRENT_URL_URI_AUTOENCODED"] = "true"
     if odd:
-        chosen.update(
-            draw(
-                st.fixed_dictionaries(
-                    {},
-                    optional={
-                        "HTTP_HX_REQUEST": st.sampled_from(["false", "1", "TRUE", ""]),
-                        "HTTP_HX_TARGET": HEADER_TEXT,
-                        "HTTP_HX_TRIGGER": HEADER_TEXT,
-                        "HTTP_IF_NONE_MATCH": st.sampled_from(['"x"', "*", 'W/"', '"', ",,,"]) | HEADER_TEXT,
-                        "HTTP_IF_MODIFIED_SINCE": HEADER_TEXT,
-                        "HTTP_USER_AGENT": HEADER_TEXT | st.just("u" * 400),
-                        "HTTP_ACCEPT": HEADER_TEXT | st.just("a" * 2000),
-                        # As the proxy in front sends it: what the client wrote, then the address it saw.
-                        "HTTP_X_FORWARDED_FOR": HEADER_TEXT.map(lambda text: text + ", 203.0.113.9"),
-                        "HTTP_REFERER": HEADER_TEXT,
-                    },
-                )
-            )
-        )
+        chosen.update(draw(ODD_HEADERS))
     if "host" in hostile:
-        chosen["HTTP_HOST"] = draw(
-            st.sampled_from(["evil.example", "testserver:99999", "[::1", "localhost", "TESTSERVER", ""])
-        )
+        chosen["HTTP_HOST"] = draw(ODD_HOSTS)
     if "content length" in hostile:
-        chosen["CONTENT_LENGTH"] = draw(st.sampled_from(["lots", "-1", "", " ", "1e3", "0"]))
+        chosen["CONTENT_LENGTH"] = draw(ODD_LENGTHS)
     if "csrf" in hostile and draw(st.booleans()):
-        chosen["HTTP_X_CSRFTOKEN"] = draw(st.sampled_from(["", "x", "a" * 64]) | HEADER_TEXT)
+        chosen["HTTP_X_CSRFTOKEN"] = draw(ODD_TOKENS)
     return chosen
 
 
 @dataclass(frozen=True)
 class Request:
-    """One request of an example, shown whole when an example fails."""
+    """One request of an example, shown whole (long values cut) when an example fails."""
 
     path: tuple
     method: str = "GET"
@@ -609,6 +674,25 @@ class Request:
     headers: dict = field(default_factory=dict)
     cookies: dict = field(default_factory=dict)
     csrf_checks: bool = False
+
+    def __repr__(self):
+        return _short(self)
+
+
+def _short(value) -> str:
+    """`repr(value)`, with texts and bytes over 100 long cut and their length given."""
+    if isinstance(value, str | bytes) and len(value) > 100:
+        return f"{value[:40]!r}...({len(value)} long)"
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(_short(item) for item in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_short(k)}: {_short(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(sorted(map(repr, value))) + "}" if value else "frozenset()"
+    if isinstance(value, Body | Request):
+        shown = {name: getattr(value, name) for name in value.__dataclass_fields__}
+        return f"{type(value).__name__}(" + ", ".join(f"{k}={_short(v)}" for k, v in shown.items()) + ")"
+    return repr(value)
 
 
 def _ids(kinds: set[str], hostile: bool):
@@ -648,6 +732,7 @@ def _path_value(param: Param, before: str, hostile: bool):
     return st.from_regex(converter.regex, fullmatch=True)
 
 
+@functools.cache
 def _path(route: Route, hostile: bool):
     parts, before = [], ""
     for part in route.parts:
@@ -668,33 +753,32 @@ def _build_path(parts, world: World) -> str:
     return "/" + "".join(quote_from_bytes(world.resolve(part), safe="/") for part in parts)
 
 
+HOSTILE_ASPECTS = st.sets(st.sampled_from(ASPECTS), max_size=3).map(frozenset)
+SITE_PEOPLE = st.sampled_from(["alice", "bob", None, "mod", "banned"])
+ADMIN_PEOPLE = st.sampled_from(["mod", "root", None, "alice", "banned"])
+METHODS = st.sampled_from(["GET", "POST"])
+ODD_METHODS = st.sampled_from(["HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"])
+ODD_COOKIES = st.dictionaries(
+    st.sampled_from(["csrftoken", "messages", django_settings.SESSION_COOKIE_NAME]),
+    st.sampled_from(["", "x", "a" * 64, "%FF", "\\x"]),
+    min_size=1,
+)
+
+
 @st.composite
 def requests_for(draw, route: Route):
     admin = route.is_admin
-    hostile = frozenset(draw(st.sets(st.sampled_from(ASPECTS), max_size=3)))
-    who = draw(
-        st.sampled_from(
-            ["mod", "root", None, "alice", "banned"] if admin else ["alice", "bob", None, "mod", "banned"]
-        )
-    )
-    methods = ["HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"] if "method" in hostile else ["GET", "POST"]
+    hostile = draw(HOSTILE_ASPECTS)
+    who = draw(ADMIN_PEOPLE if admin else SITE_PEOPLE)
     query = _pairs(ADMIN_QUERY_NAMES + QUERY_NAMES if admin else QUERY_NAMES, hostile="query" in hostile)
-    cookies = {}
-    if "cookies" in hostile:
-        cookies = draw(
-            st.dictionaries(
-                st.sampled_from(["csrftoken", "messages", django_settings.SESSION_COOKIE_NAME]),
-                st.sampled_from(["", "x", "a" * 64, "%FF", "\\x"]),
-                min_size=1,
-            )
-        )
+    cookies = draw(ODD_COOKIES) if "cookies" in hostile else {}
     if "csrf" in hostile and draw(st.booleans()):
         # A CSRF cookie, so the check goes on to read the token in the form.
         cookies.setdefault("csrftoken", "a" * 32)
     return Request(
         hostile=hostile,
         who=who,
-        method=draw(st.sampled_from(methods)),
+        method=draw(ODD_METHODS if "method" in hostile else METHODS),
         path=draw(_path(route, "ids" in hostile)),
         query=draw(query),
         percent_query="query bytes" not in hostile,
@@ -732,18 +816,26 @@ def send(world: World, request: Request):
     return response, before, after
 
 
-def assert_answered_well(request: Request, response, before: dict, after: dict):
-    """Never a 5xx; and a 4xx has stored nothing (a redirect to log in is not a 4xx)."""
-    status = response.status_code
-    assert status < 500, f"{status} for {request}"
-    if 400 <= status < 500:
-        assert after == before, f"{status}, but something was stored: {before} -> {after}"
+def assert_answered_well(request: Request, world: World):
+    """
+    Send `request`: never a 5xx; and a 4xx has stored nothing (a redirect
+    to log in is not a 4xx). A failure names the request.
+    """
+    try:
+        response, before, after = send(world, request)
+        status = response.status_code
+        assert status < 500, f"answered {status}"
+        if 400 <= status < 500:
+            assert after == before, f"answered {status}, but something was stored: {before} -> {after}"
+    except Exception as exc:
+        exc.add_note(f"The request: {request!r}")
+        raise
 
 
-def fuzz(route: Route, world: World, examples: int):
+def fuzz(route: Route, world: World):
     @seed(zlib.crc32(str(route).encode()) + EXTRA_SEED)
     @hypothesis_settings(
-        max_examples=examples * SCALE,
+        max_examples=examples_for(route) * SCALE,
         deadline=None,
         database=None,
         suppress_health_check=[
@@ -754,19 +846,19 @@ def fuzz(route: Route, world: World, examples: int):
     )
     @given(request=requests_for(route))
     def check(request):
-        assert_answered_well(request, *send(world, request))
+        assert_answered_well(request, world)
 
     check()
 
 
 @pytest.mark.parametrize("route", SITE_ROUTES, ids=str)
 def test_no_site_route_fails_or_stores_on_refusal(route, world):
-    fuzz(route, world, SITE_EXAMPLES)
+    fuzz(route, world)
 
 
 @pytest.mark.parametrize("route", ADMIN_ROUTES, ids=str)
 def test_no_admin_route_fails_or_stores_on_refusal(route, world):
-    fuzz(route, world, OUR_ADMIN_EXAMPLES if route.ours else OTHER_ADMIN_EXAMPLES)
+    fuzz(route, world)
 
 
 def test_every_route_is_fuzzed():
@@ -812,41 +904,65 @@ FOUND = {
         body=Body("urlencoded", "application/x-www-form-urlencoded", (("content", "hello"),)),
         headers={"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://["},
     ),
+    # A multipart body Django cannot parse was refused where the view first
+    # read a field: after the like was taken back. The validation middleware
+    # now parses forms before any view.
+    "an unlike whose multipart body has a negative length": Request(
+        path=("comments/", Ref("comment:alice"), "/unlike/"),
+        method="POST",
+        who="bob",
+        body=Body("multipart", f"multipart/form-data; boundary={BOUNDARY}", (("next", "/"),)),
+        headers={"CONTENT_LENGTH": "-1"},
+    ),
+    "an unlike whose multipart body has no boundary": Request(
+        path=("comments/", Ref("comment:alice"), "/unlike/"),
+        method="POST",
+        who="bob",
+        body=Body("raw", "multipart/form-data", raw=b"next=/"),
+    ),
 }
 
 
-# Found, and not yet fixed: on PostgreSQL, log-in failures are recorded by
-# django-axes in a varchar(255) column, and Django's log-in form sets a
-# maximum length on its username field without checking it, so a username
-# of 256 characters or more fails the insert.
-NOT_YET_FIXED = {
-    "a log-in with a username longer than axes stores": Request(
-        path=("accounts/login/",),
-        method="POST",
-        body=Body(
-            "urlencoded", "application/x-www-form-urlencoded", (("username", "x" * 256), ("password", "x"))
-        ),
-    ),
-    "an admin log-in with a username longer than axes stores": Request(
-        path=("admin/login/",),
-        method="POST",
-        body=Body(
-            "urlencoded", "application/x-www-form-urlencoded", (("username", "x" * 256), ("password", "x"))
-        ),
-    ),
-}
-CASES = [pytest.param(request, id=name) for name, request in FOUND.items()] + [
+# Found, and not yet fixed: each fails (strict), so whoever fixes it moves
+# it up to FOUND.
+ON_POSTGRESQL = connection.vendor == "postgresql"
+LONG_USERNAME = Body(
+    "urlencoded", "application/x-www-form-urlencoded", (("username", "x" * 256), ("password", "x"))
+)
+NOT_YET_FIXED = [
+    # django-axes records a failed log-in's username in a varchar(255), and
+    # Django's log-in form gives its username field a maximum length
+    # without checking it: on PostgreSQL the insert fails.
     pytest.param(
-        request,
-        id=name,
-        marks=pytest.mark.xfail(
-            connection.vendor == "postgresql", strict=True, reason="a log-in form that checks the length"
+        Request(path=("accounts/login/",), method="POST", body=LONG_USERNAME),
+        id="a log-in with a username longer than axes stores",
+        marks=pytest.mark.xfail(ON_POSTGRESQL, strict=True, reason="no log-in form checks the length yet"),
+    ),
+    pytest.param(
+        Request(path=("admin/login/",), method="POST", body=LONG_USERNAME),
+        id="an admin log-in with a username longer than axes stores",
+        marks=pytest.mark.xfail(ON_POSTGRESQL, strict=True, reason="no log-in form checks the length yet"),
+    ),
+    # Django's admin takes an empty `_to_field` for the name of a field
+    # (FieldDoesNotExist): a 500, for staff only.
+    pytest.param(
+        Request(
+            path=("admin/community/post/", Ref("post:bob"), "/change/"), who="mod", query=(("_to_field", ""),)
         ),
-    )
-    for name, request in NOT_YET_FIXED.items()
+        id="an admin change page with an empty _to_field",
+        marks=pytest.mark.xfail(strict=True, reason="Django's admin, unpatched here"),
+    ),
+    pytest.param(
+        Request(
+            path=("admin/auth/user/", Ref("user:bob"), "/delete/"), who="root", query=(("_to_field", ""),)
+        ),
+        id="an admin delete page with an empty _to_field",
+        marks=pytest.mark.xfail(strict=True, reason="Django's admin, unpatched here"),
+    ),
 ]
+CASES = [pytest.param(request, id=name) for name, request in FOUND.items()] + NOT_YET_FIXED
 
 
 @pytest.mark.parametrize("request_", CASES)
 def test_what_the_fuzzer_found_stays_fixed(world, request_):
-    assert_answered_well(request_, *send(world, request_))
+    assert_answered_well(request_, world)
