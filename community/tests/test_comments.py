@@ -244,7 +244,8 @@ def test_an_htmx_comment_on_the_post_page_refreshes_the_comment_count(alice_clie
     assert '<h2 id="comments-title" hx-swap-oob="true"' in body
     assert "3 comments</h2>" in body  # the tombstone is not counted
     # The post's own "N comments" link says the same.
-    assert f'<span hx-swap-oob="innerHTML:#post-{first.post_id}-comments">3 comments</span>' in body
+    # Only the count: the link's name for screen readers (whose post it is) stays.
+    assert f'<span hx-swap-oob="innerHTML:#post-{first.post_id}-comment-count">3 comments</span>' in body
     elsewhere = alice_client.post(
         f"{url}comments/",
         {"content": "from a permalink"},

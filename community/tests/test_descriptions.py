@@ -56,8 +56,9 @@ def test_post_links_say_whose_post_they_lead_to(client, make_post, make_comment,
     make_comment(post=post)
     make_comment(post=post)
     body = unescape(client.get("/").content.decode())
+    count = f'<span id="post-{post.pk}-comment-count">2 comments</span>'
     comments_link = (
-        'data-open>2 comments<span class="sr-only"> on alice\'s post “Cats are better than dogs”</span>'
+        f'data-open>{count}<span class="sr-only"> on alice\'s post “Cats are better than dogs”</span>'
     )
     assert comments_link in body
     assert '<span class="sr-only">Link to alice\'s post, </span><time' in body
