@@ -8,7 +8,6 @@ the person who asked. Permission and content rules come from
 `community.rules`.
 """
 
-
 from django.contrib.auth import get_user_model
 
 
