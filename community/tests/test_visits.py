@@ -2,6 +2,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from community.models import Comment, PostVisit
@@ -106,3 +107,22 @@ def test_a_visit_adds_two_queries_to_the_post_page(
     with django_assert_num_queries(6):
         response = client.get(post.get_absolute_url())
     assert len(new_ids(response)) == count
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency is tested on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_visits_by_one_reader_leave_one_row():
+    from django.contrib.auth import get_user_model
+
+    from community.models import Post
+    from community.tests.helpers import logged_in
+    from community.tests.test_concurrency import run_together
+
+    user_model = get_user_model()
+    reader = user_model.objects.create_user("reader")
+    post = Post.objects.create(author=user_model.objects.create_user("author"), content="p")
+    clients = [logged_in(reader) for _ in range(20)]
+    results = run_together([lambda c=c: c.get(post.get_absolute_url()) for c in clients])
+    assert [getattr(r, "status_code", r) for r in results] == [200] * 20
+    assert PostVisit.objects.filter(user=reader, post=post).count() == 1
