@@ -436,7 +436,8 @@ ADMIN_QUERY_NAMES = (
     "e",
     "all",
     "_popup",
-    "_to_field",
+    # Not "_to_field": an empty one is a 500 in Django's admin, pinned in
+    # NOT_YET_FIXED below; back here once that is fixed.
     "_changelist_filters",
     "target",
     "edited",
