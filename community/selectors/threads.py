@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..comment_tree import CommentNode, CommentTree, build_comment_tree, place_in_thread
 from ..models import Comment, Post, like_annotations
+from .visits import with_last_visit
 
 
 def comment_rows(*, post_id: int, viewer=None):
@@ -64,9 +65,16 @@ def new_comment_node(comment: Comment) -> CommentNode:
     )
 
 
-def post_with_counts(post_id, *, viewer=None) -> Post | None:
-    """The post with `like_count`, `liked` (by `viewer`) and `comment_count`; None when it is gone."""
-    return Post.objects.with_counts(viewer).filter(pk=post_id).first()
+def post_with_counts(post_id, *, viewer=None, last_visit: bool = False) -> Post | None:
+    """
+    The post with `like_count`, `liked` (by `viewer`) and `comment_count`,
+    and with `last_visit` too when asked (`visits.with_last_visit`); None
+    when it is gone. One query.
+    """
+    posts = Post.objects.with_counts(viewer).filter(pk=post_id)
+    if last_visit:
+        posts = with_last_visit(posts, viewer=viewer)
+    return posts.first()
 
 
 def post_of_comment(comment_id, *, viewer=None) -> Post | None:

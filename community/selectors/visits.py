@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import DateTimeField, OuterRef, Subquery, Value
+
 from ..models import PostVisit
 
 
-def last_visit(*, user, post_id: int) -> datetime | None:
-    """When `user` last opened the post's page; None the first time. One query (the unique index)."""
-    return PostVisit.objects.filter(user=user, post_id=post_id).values_list("visited_at", flat=True).first()
+def with_last_visit(posts, *, viewer):
+    """
+    Annotate `last_visit`: when `viewer` last opened each post's page (None
+    the first time, and for anonymous readers), as a subquery on the unique
+    (user, post) index, so the post page reads it with the post itself.
+    """
+    if viewer is None or not viewer.is_authenticated:
+        return posts.annotate(last_visit=Value(None, output_field=DateTimeField()))
+    visited = PostVisit.objects.filter(user=viewer, post_id=OuterRef("pk")).values("visited_at")[:1]
+    return posts.annotate(last_visit=Subquery(visited, output_field=DateTimeField()))
 
 
 def new_comment_ids(tree, *, user, since: datetime | None) -> list[int]:

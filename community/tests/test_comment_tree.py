@@ -294,8 +294,8 @@ def test_a_deep_chain_is_readable_to_the_end_by_continue_links(client, alice, bo
     chain = make_chain(post, alice, PAGES_CHAIN_DEPTH)
     seen, url, pages = [], f"/posts/{post.pk}/", 0
     while url:
-        # session, user, the post, every comment of it; on the post's page, the visit read and recorded
-        with django_assert_num_queries(6 if url.startswith("/posts/") else 4):
+        # session, user, the post (with the previous visit on its page), every comment; recording the visit
+        with django_assert_num_queries(5 if url.startswith("/posts/") else 4):
             response = client.get(url)
         assert response.status_code == 200, url
         pages += 1
@@ -349,8 +349,8 @@ def test_every_comment_of_a_busy_post_is_reachable_by_its_links(
     seen, queue, followed = set(), [f"/posts/{post.pk}/"], set()
     while queue:
         url = queue.pop()
-        # session, user, the post, every comment of it; on the post's page, the visit read and recorded
-        with django_assert_num_queries(6 if url.startswith("/posts/") else 4):
+        # session, user, the post (with the previous visit on its page), every comment; recording the visit
+        with django_assert_num_queries(5 if url.startswith("/posts/") else 4):
             response = client.get(url)
         assert response.status_code == 200, url
         body = response.content.decode()
@@ -378,11 +378,11 @@ def test_the_post_page_costs_the_same_queries_for_1_and_500_comments(
     client.force_login(make_user("reader"))
     post = Post.objects.create(author=author, content="p")
     Comment.objects.create(post=post, author=author, content="one")
-    # session, user, post with counts, every comment; the reader's previous visit, and recording this one
-    with django_assert_num_queries(6):
+    # session, user, post with counts and the previous visit, every comment, recording this visit
+    with django_assert_num_queries(5):
         client.get(f"/posts/{post.pk}/")
     Comment.objects.bulk_create(Comment(post=post, author=author, content="c") for _ in range(499))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(f"/posts/{post.pk}/")
     assert response.content.decode().count('data-item="comment"') == comment_tree.WINDOW_SIZE
 
