@@ -16,6 +16,12 @@ COMPUTATIONS_PER_TICK = 1.2
 CAPACITY_TARGET = f"Capacity: polls/s with p99 < {CAPACITY_P99_MS} ms, 0 errors"
 
 
+# A thread's page: session, user, the post (with the reader's previous
+# visit), every comment; a signed-in reader's post page also records the
+# visit (the "new since your last visit" marks), one upsert more.
+THREAD_QUERIES = 4
+
+
 def judge(bench: Bench) -> list[Target]:
     f = bench.figures
     feed, lb, lb_floor = f["feed"], f["leaderboard"], f["leaderboard_floor"]
@@ -66,9 +72,9 @@ def judge(bench: Bench) -> list[Target]:
         ),
         Target(
             f"Post with {big['comments']:,} comments: queries",
-            "<= 4",
+            f"<= {THREAD_QUERIES} (+1 recording the visit)",
             f"{big['queries']} (signed in)",
-            big["queries"] <= 4,
+            big["queries"] <= THREAD_QUERIES + 1,
         ),
         Target(
             f"Post with {big['comments']:,} comments: p50",
@@ -91,10 +97,10 @@ def judge(bench: Bench) -> list[Target]:
         ),
         Target(
             "Deep chain: every continue page",
-            "200, <= 4 queries",
+            f"200, <= {THREAD_QUERIES} queries (+1 on the post's page)",
             f"{chain['pages']} pages, statuses {chain['statuses']}, "
             f"max {chain['queries']} queries (signed in)",
-            chain["statuses"] == [200] and chain["queries"] <= 4 and chain["reached_leaf"],
+            chain["statuses"] == [200] and chain["queries"] <= THREAD_QUERIES + 1 and chain["reached_leaf"],
         ),
         Target("Like toggle p50", "<= 10 ms", f"{like['p50_ms']:.1f} ms", like["p50_ms"] <= 10),
     ]
