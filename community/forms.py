@@ -1,6 +1,7 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.validators import MaxLengthValidator
 
 from . import rules
@@ -139,3 +140,25 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.", code="password_incorrect")
         return password
+
+
+class _UsernameLengthChecked:
+    """
+    Django's log-in form sets its username's maximum length without
+    checking it; a longer one reached django-axes, whose record of the
+    failure has no room for it (a 500 on PostgreSQL). Checked here, such a
+    name is a form error and nothing is recorded.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class LoginForm(_UsernameLengthChecked, AuthenticationForm):
+    """The site's log-in form."""
+
+
+class AdminLoginForm(_UsernameLengthChecked, AdminAuthenticationForm):
+    """The admin's log-in form."""

@@ -52,6 +52,7 @@ REFUSALS = {
     "edit": "You are editing faster than the site allows.",
     "signup": "Too many accounts were created from your address.",
     "password_reset": "Too many password resets were asked for from your address.",
+    "password_check": "Your password was asked for too often.",
 }
 
 

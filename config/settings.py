@@ -234,6 +234,7 @@ COMMUNITY_RATE_LIMITS = {
     "edit": env_str("COMMUNITY_RATE_LIMIT_EDIT", "30/m"),
     "signup": env_str("COMMUNITY_RATE_LIMIT_SIGNUP", "5/h"),
     "password_reset": env_str("COMMUNITY_RATE_LIMIT_PASSWORD_RESET", "5/h"),
+    "password_check": env_str("COMMUNITY_RATE_LIMIT_PASSWORD_CHECK", "10/h"),
 }
 
 # Posts per page of the feed.

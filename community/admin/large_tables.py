@@ -133,7 +133,18 @@ class SpanDatesMixin:
         return periods if order == "ASC" else periods[::-1]
 
 
-class LargeTableAdmin(admin.ModelAdmin):
+class EmptyToFieldMixin:
+    """
+    Django's admin takes `?_to_field=` (empty) for the name of a field and
+    fails looking it up (a 500); an empty one means the primary key, as no
+    `_to_field` does.
+    """
+
+    def get_object(self, request, object_id, from_field=None):
+        return super().get_object(request, object_id, from_field or None)
+
+
+class LargeTableAdmin(EmptyToFieldMixin, admin.ModelAdmin):
     """
     Defaults for the lists of the large community tables.
 

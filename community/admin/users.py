@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from ..selectors.karma import karma_for_users
 from ..services.users import users_ban, users_unban
+from .large_tables import EmptyToFieldMixin
 
 User = get_user_model()
 
@@ -36,7 +37,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class ModerationUserAdmin(UserAdmin):
+class ModerationUserAdmin(EmptyToFieldMixin, UserAdmin):
     """
     Django's user admin with karma and bans. A moderator (not a superuser)
     changes only the active flag, and only of accounts that are not staff

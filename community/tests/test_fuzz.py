@@ -436,8 +436,7 @@ ADMIN_QUERY_NAMES = (
     "e",
     "all",
     "_popup",
-    # Not "_to_field": an empty one is a 500 in Django's admin, pinned in
-    # NOT_YET_FIXED below; back here once that is fixed.
+    "_to_field",
     "_changelist_filters",
     "target",
     "edited",
@@ -924,44 +923,38 @@ FOUND = {
 }
 
 
-# Found, and not yet fixed: each fails (strict), so whoever fixes it moves
-# it up to FOUND.
-ON_POSTGRESQL = connection.vendor == "postgresql"
+# Found after the fuzzer was first written, and fixed since.
 LONG_USERNAME = Body(
     "urlencoded", "application/x-www-form-urlencoded", (("username", "x" * 256), ("password", "x"))
 )
-NOT_YET_FIXED = [
+FIXED_LATER = [
     # django-axes records a failed log-in's username in a varchar(255), and
     # Django's log-in form gives its username field a maximum length
-    # without checking it: on PostgreSQL the insert fails.
+    # without checking it: on PostgreSQL the insert failed (forms.LoginForm).
     pytest.param(
         Request(path=("accounts/login/",), method="POST", body=LONG_USERNAME),
         id="a log-in with a username longer than axes stores",
-        marks=pytest.mark.xfail(ON_POSTGRESQL, strict=True, reason="no log-in form checks the length yet"),
     ),
     pytest.param(
         Request(path=("admin/login/",), method="POST", body=LONG_USERNAME),
         id="an admin log-in with a username longer than axes stores",
-        marks=pytest.mark.xfail(ON_POSTGRESQL, strict=True, reason="no log-in form checks the length yet"),
     ),
     # Django's admin takes an empty `_to_field` for the name of a field
-    # (FieldDoesNotExist): a 500, for staff only.
+    # (FieldDoesNotExist): a 500, for staff only (admin.EmptyToFieldMixin).
     pytest.param(
         Request(
             path=("admin/community/post/", Ref("post:bob"), "/change/"), who="mod", query=(("_to_field", ""),)
         ),
         id="an admin change page with an empty _to_field",
-        marks=pytest.mark.xfail(strict=True, reason="Django's admin, unpatched here"),
     ),
     pytest.param(
         Request(
             path=("admin/auth/user/", Ref("user:bob"), "/delete/"), who="root", query=(("_to_field", ""),)
         ),
         id="an admin delete page with an empty _to_field",
-        marks=pytest.mark.xfail(strict=True, reason="Django's admin, unpatched here"),
     ),
 ]
-CASES = [pytest.param(request, id=name) for name, request in FOUND.items()] + NOT_YET_FIXED
+CASES = [pytest.param(request, id=name) for name, request in FOUND.items()] + FIXED_LATER
 
 
 @pytest.mark.parametrize("request_", CASES)

@@ -897,3 +897,42 @@ def test_htmx_is_configured_to_work_under_the_policy(client):
     config = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", body).group(1)
     assert '"allowEval": false' in config
     assert '"includeIndicatorStyles": false' in config
+
+
+def test_password_checks_by_a_signed_in_session_are_throttled(alice, settings):
+    """Whoever holds a session cannot guess its password through the password-change form."""
+    settings.COMMUNITY_RATE_LIMITS = {**settings.COMMUNITY_RATE_LIMITS, "password_check": "3/h"}
+    client = logged_in(alice)
+    guesses = [
+        client.post(
+            "/accounts/password_change/",
+            {
+                "old_password": f"guess{n}",
+                "new_password1": "N3w-long-pass!",
+                "new_password2": "N3w-long-pass!",
+            },
+        ).status_code
+        for n in range(4)
+    ]
+    assert guesses == [200, 200, 200, 429]
+    assert client.post("/accounts/delete/", {"password": "guess"}).status_code == 429
+
+
+def test_logging_in_gives_a_new_session_key(client, alice):
+    """Session fixation: a key known before log-in is worthless after it."""
+    client.get("/accounts/login/")
+    client.session.save()
+    before = client.session.session_key
+    assert log_in(client, "alice", PASSWORD).status_code == 302
+    assert client.session.session_key != before
+    assert client.session["_auth_user_id"] == str(alice.pk)
+
+
+def test_a_variable_a_jinja_template_was_not_given_is_an_error():
+    """StrictUndefined: a view that forgets a variable fails loudly instead of rendering nothing."""
+    from django.template import engines
+    from jinja2 import UndefinedError
+
+    template = engines["jinja2"].from_string("{{ forgotten.name }}")
+    with pytest.raises(UndefinedError):
+        template.render({})

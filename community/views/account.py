@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from .. import ratelimit
 from ..forms import AccountDeleteForm, AccountEmailForm
 from ..models import Post
+from ..ratelimit import rate_limited
 from ..services import accounts as account_services
 from .base import login_required_response
 
@@ -40,7 +41,11 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     success_url=reverse_lazy("password_reset_complete")
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view()
-password_change = auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done"))
+# The old password is checked without the log-in throttle (the session is
+# already signed in), so guesses by whoever holds a session are limited here.
+password_change = rate_limited("password_check")(
+    auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done"))
+)
 password_change_done = auth_views.PasswordChangeDoneView.as_view()
 
 
@@ -60,6 +65,7 @@ def account_settings(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("password_check")
 def account_delete(request):
     """Deleting one's own account, after a page that says what goes and what stays, and the password."""
     if not request.user.is_authenticated:
