@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import connection
+
 from ..models import PostVisit
 
 
 def post_visit_record(*, user, post_id: int, at: datetime) -> None:
     """
-    Remember that `user` opened the post's page at `at`. One upsert
+    Remember that `user` opened the post's page at `at`. One statement
     (INSERT ... ON CONFLICT DO UPDATE on the unique (user, post)), so two
-    tabs opening the page at once cannot collide.
+    tabs opening the page at once cannot collide. Written by hand rather
+    than with bulk_create, which wraps even one row in a transaction of
+    its own: two statements more on every post page.
     """
-    PostVisit.objects.bulk_create(
-        [PostVisit(user=user, post_id=post_id, visited_at=at)],
-        update_conflicts=True,
-        unique_fields=["user", "post"],
-        update_fields=["visited_at"],
+    table = connection.ops.quote_name(PostVisit._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (user_id, post_id, visited_at) VALUES (%s, %s, %s) "  # noqa: S608 (a quoted table name)
+        "ON CONFLICT (user_id, post_id) DO UPDATE SET visited_at = EXCLUDED.visited_at"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, post_id, connection.ops.adapt_datetimefield_value(at)])

@@ -1,5 +1,8 @@
 """Production defaults: a cache every process shares, and the deploy check that says so."""
 
+import pytest
+from django.db import connection
+
 from community.tests.helpers import PRODUCTION_ENV, run_django, run_python
 
 
@@ -33,3 +36,16 @@ def test_check_deploy_warns_about_a_per_process_cache():
 
 def test_check_deploy_accepts_redis():
     assert _check_deploy(CACHE_URL="redis://127.0.0.1:6379/0").returncode == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
+def test_migrations_run_without_the_requests_statement_timeout(db):
+    """A data migration over a large table must not be cancelled half-way by the web's timeout."""
+    from community.apps import migrate_without_statement_timeout
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 5000")
+        migrate_without_statement_timeout(sender=None, using="default")
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
