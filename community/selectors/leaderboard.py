@@ -13,8 +13,10 @@ hands the same answer to every caller of that tick:
 - Single flight: when the answer is missing or a tick old, the first caller
   takes a lock in the cache (`cache.add`, atomic on every shared backend)
   and computes. The others do not start a computation of their own: they
-  wait for the new answer, so what they serve is never more than a tick
-  (and one run of the aggregate) old.
+  serve their process's previous answer (at most a tick overdue) while it
+  runs, or wait for the new one when they have none. Either way a like
+  shows as soon as the computation that began after it is stored: within
+  one tick and one run of the aggregate.
 - When the shared cache is down, each process computes once per tick for
   its own readers, and the page stays up.
 """
@@ -138,8 +140,12 @@ def _shared_answer(period: float) -> Answer:
                 return answer
             finally:
                 cache.delete(LOCK_KEY)
-        # Another process is computing this tick's answer: wait for it (the
-        # aggregate takes tens of milliseconds) rather than start another.
+        # Another process is computing this tick's answer. Serve the one
+        # this process has while it is at most a tick overdue: a like shows
+        # as soon as the new answer is stored either way, and no reader
+        # waits behind the aggregate. Without one, wait for the new answer.
+        if _latest is not None and _latest.age(time.time()) < 2 * period:
+            return _latest
         if time.time() > deadline:
             return _compute_shared()
         time.sleep(WAIT_STEP)

@@ -5,7 +5,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from django.core.cache import cache
@@ -205,3 +205,18 @@ def test_the_leaderboard_stays_up_when_the_shared_cache_is_down(tick, settings, 
     response = client.get("/leaderboard/", **HX)
     assert response.status_code == 200
     assert 'data-username="maya"' in response.content.decode()
+
+
+def test_while_another_process_computes_the_previous_answer_is_served(tick, slow_aggregate):
+    tick(0.3)
+    first = shared.current()
+    time.sleep(0.35)
+    # Another process holds the lock: this one serves what it has, at most a tick overdue...
+    assert cache.add(shared.LOCK_KEY, 1, timeout=10)
+    assert shared.current() is first
+    assert len(slow_aggregate) == 1
+    # ...and once the other process has stored the new answer, serves that.
+    newer = shared.Answer(entries=(), computed_at=datetime.now(UTC))
+    cache.set(shared.CACHE_KEY, newer, timeout=1)
+    assert shared.current().computed_at == newer.computed_at
+    assert len(slow_aggregate) == 1
