@@ -37,6 +37,9 @@ def url_for(name: str, *args) -> str:
     each URL would only churn); other arguments (usernames) are cached whole,
     escaped by `reverse()` as usual.
     """
+    # One id is by far the most common call (a thread page makes hundreds).
+    if len(args) == 1 and type(args[0]) is int:
+        return get_script_prefix() + _pattern(name, 1).format(args[0])
     if all(type(arg) is int for arg in args):
         return get_script_prefix() + _pattern(name, len(args)).format(*args)
     return _reversed(get_script_prefix(), name, args)
