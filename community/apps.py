@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import pre_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 def migrate_without_statement_timeout(sender, using=None, **kwargs):
@@ -15,6 +15,14 @@ def migrate_without_statement_timeout(sender, using=None, **kwargs):
             cursor.execute("SET statement_timeout = 0")
 
 
+def restore_statement_timeout(sender, using=None, **kwargs):
+    """After migrating, the session's timeout is the configured one again (RESET: its start-up value)."""
+    connection = connections[using or "default"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("RESET statement_timeout")
+
+
 class CommunityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "community"
@@ -27,3 +35,4 @@ class CommunityConfig(AppConfig):
         )
 
         pre_migrate.connect(migrate_without_statement_timeout, sender=self)
+        post_migrate.connect(restore_statement_timeout, sender=self)

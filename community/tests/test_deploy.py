@@ -42,10 +42,13 @@ def test_check_deploy_accepts_redis():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
 def test_migrations_run_without_the_requests_statement_timeout(db):
     """A data migration over a large table must not be cancelled half-way by the web's timeout."""
-    from community.apps import migrate_without_statement_timeout
+    from community.apps import migrate_without_statement_timeout, restore_statement_timeout
 
     with connection.cursor() as cursor:
         cursor.execute("SET statement_timeout = 5000")
         migrate_without_statement_timeout(sender=None, using="default")
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
+        restore_statement_timeout(sender=None, using="default")
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] != "0"
