@@ -1,7 +1,9 @@
 import itertools
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 
@@ -79,3 +81,23 @@ def bob(make_user):
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+@pytest.fixture
+def hasher_calls():
+    """Counts password hashing: checking a password and hashing one for a missing user."""
+    calls = []
+    verify, encode = MD5PasswordHasher.verify, MD5PasswordHasher.encode
+
+    def counted(original):
+        def wrapper(self, *args, **kwargs):
+            calls.append(original.__name__)
+            return original(self, *args, **kwargs)
+
+        return wrapper
+
+    with (
+        mock.patch.object(MD5PasswordHasher, "verify", counted(verify)),
+        mock.patch.object(MD5PasswordHasher, "encode", counted(encode)),
+    ):
+        yield calls

@@ -70,3 +70,8 @@ def needs_redis():
     return pytest.mark.skipif(
         not redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
     )
+
+
+def log_in(client, username, password, ip="192.0.2.1"):
+    """Post the log-in form from `ip` (REMOTE_ADDR), as django-axes counts it."""
+    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)

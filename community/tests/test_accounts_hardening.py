@@ -8,13 +8,11 @@ while signed out.
 import importlib
 import threading
 from types import SimpleNamespace
-from unittest import mock
 
 import pytest
 from axes.models import AccessAttempt
 from django.apps import apps as global_apps
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.contrib.auth.hashers import MD5PasswordHasher
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
@@ -29,7 +27,7 @@ from community.models import Like, UsernameSkeleton
 from community.ratelimit import rate_limited
 from community.services import accounts
 from community.services.users import users_ban
-from community.tests.helpers import HTMX, PASSWORD, run_django
+from community.tests.helpers import HTMX, PASSWORD, log_in, run_django
 
 User = get_user_model()
 
@@ -172,30 +170,6 @@ def test_simultaneous_sign_ups_with_lookalike_names_create_one_account():
 
 ATTACKER = "203.0.113.66"
 OWNER = "198.51.100.7"
-
-
-def log_in(client, username, password, ip):
-    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
-
-
-@pytest.fixture
-def hasher_calls():
-    """Counts password hashing: checking a password and hashing one for a missing user."""
-    calls = []
-    verify, encode = MD5PasswordHasher.verify, MD5PasswordHasher.encode
-
-    def counted(original):
-        def wrapper(self, *args, **kwargs):
-            calls.append(original.__name__)
-            return original(self, *args, **kwargs)
-
-        return wrapper
-
-    with (
-        mock.patch.object(MD5PasswordHasher, "verify", counted(verify)),
-        mock.patch.object(MD5PasswordHasher, "encode", counted(encode)),
-    ):
-        yield calls
 
 
 @pytest.mark.django_db

@@ -7,14 +7,12 @@ import base64
 import html
 import re
 from html.parser import HTMLParser
-from unittest import mock
 from urllib.parse import quote
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +23,7 @@ from hypothesis import strategies as st
 from community import ratelimit, rules
 from community.models import CONTENT_MAX_LENGTH, Comment, Like, Post
 from community.rich_text import ALLOWED_TAGS
-from community.tests.helpers import HTMX, PASSWORD, PRODUCTION_ENV, logged_in, run_django, run_python
+from community.tests.helpers import HTMX, PASSWORD, PRODUCTION_ENV, log_in, logged_in, run_django, run_python
 
 User = get_user_model()
 
@@ -45,30 +43,6 @@ def b64(raw: bytes) -> str:
 
 
 # --- Log-in throttling --------------------------------------------------------
-
-
-def log_in(client, username, password, ip="192.0.2.1"):
-    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
-
-
-@pytest.fixture
-def hasher_calls():
-    """Counts password hashing: checking a password and hashing one for a missing user."""
-    calls = []
-    verify, encode = MD5PasswordHasher.verify, MD5PasswordHasher.encode
-
-    def counted(original):
-        def wrapper(self, *args, **kwargs):
-            calls.append(original.__name__)
-            return original(self, *args, **kwargs)
-
-        return wrapper
-
-    with (
-        mock.patch.object(MD5PasswordHasher, "verify", counted(verify)),
-        mock.patch.object(MD5PasswordHasher, "encode", counted(encode)),
-    ):
-        yield calls
 
 
 def test_failures_for_one_account_from_one_address_lock_that_pair(client, alice, settings, hasher_calls):
