@@ -9,7 +9,6 @@ from rest_framework.test import APIClient
 from community.models import Post
 from community.tests.api.helpers import error
 from community.tests.helpers import PASSWORD
-from community.tests.test_security import hasher_calls  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +107,7 @@ def test_malformed_credentials_are_a_400_on_the_fields(alice, data):
     assert not AccessAttempt.objects.exists()
 
 
-def test_failures_lock_the_account_out_with_a_json_429_before_hashing(alice, hasher_calls):  # noqa: F811
+def test_failures_lock_the_account_out_with_a_json_429_before_hashing(alice, hasher_calls):
     client = browser_like()
     for attempt in range(1, settings.AXES_FAILURE_LIMIT + 1):
         response = log_in(client, "alice", "wrong")
