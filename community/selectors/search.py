@@ -2,14 +2,15 @@
 Search over posts and visible comments.
 
 On PostgreSQL, full-text search: the words are a `websearch` query ("quoted
-phrases", `or`, `-excluded`) against `to_tsvector('english', content)`,
-which a GIN index of that expression serves (migration 0012), ranked by
-`SearchRank`, with the matching words marked by `SearchHeadline`. On SQLite,
-where none of that exists, every word must appear (`icontains`), newest
-first, and the words are marked in Python. `@name` limits the search to one
-author. Posts and comments come back in one ranked list from one query (a
-UNION), a bounded number of pages deep. Deleted posts are gone from the
-table and only visible comments are searched, so neither ever shows.
+phrases", `or`, `-excluded`) against each row's stored text-search vector
+(`community.text_search`, a GIN index over it), ranked by `SearchRank`
+among the newest `RANKED_MATCHES` matches of each kind, with the matching
+words marked by `SearchHeadline` in the page's rows. On SQLite, where none
+of that exists, every word must appear (`icontains`), newest first, and the
+words are marked in Python. `@name` limits the search to one author. Posts
+and comments come back in one list (a UNION), a bounded number of pages
+deep. Deleted posts are gone from the table and only visible comments are
+searched, so neither ever shows.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection, models
+from django.contrib.postgres.search import SearchHeadline, SearchRank
+from django.db import models
 from django.db.models import F, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -27,6 +28,7 @@ from django.utils.text import Truncator
 
 from ..links import url_for
 from ..models import Comment, Post
+from ..text_search import SEARCH_CONFIG, Document, is_available, matching, web_query
 
 SEARCH_PAGE_SIZE = 20
 # Pages beyond this are not served: a search is for finding, and OFFSET
@@ -35,7 +37,12 @@ SEARCH_MAX_PAGES = 10
 # Longer queries are cut: nobody types more, and PostgreSQL refuses words
 # longer than its lexemes can hold.
 QUERY_MAX_LENGTH = 200
-SEARCH_CONFIG = "english"
+# A common word is ranked among its newest matches: this many posts and as
+# many comments. Ranking all of them would read a tenth of the table for
+# a word in one comment of ten.
+RANKED_MATCHES = 1_000
+# A page of results: one query ranks, one marks the page's matching words.
+SEARCH_QUERIES = 2
 # What PostgreSQL's headline wraps the matches in, before the text is
 # escaped: private-use characters, which escaping leaves alone.
 _START, _STOP = "\ue000", "\ue001"
@@ -43,6 +50,15 @@ _AUTHOR = re.compile(r"(?:^|\s)@(\S+)")
 # Control characters (NUL above all, which PostgreSQL refuses in text).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SNIPPET_CHARS = 300
+_UNRANKED = Value(0.0, output_field=models.FloatField())
+HEADLINE_OPTIONS = {
+    "config": SEARCH_CONFIG,
+    "start_sel": _START,
+    "stop_sel": _STOP,
+    "max_words": 40,
+    "min_words": 15,
+    "max_fragments": 2,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,38 +116,75 @@ def _marked_headline(headline: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 - escaped above; only the markers become tags
 
 
-def _rows(model, terms: SearchTerms, on_postgresql: bool):
+def _authored(model, terms: SearchTerms):
+    """The searchable rows of `model`: every post, visible comments; only `@name`'s if given."""
     queryset = model.objects.all() if model is Post else Comment.objects.visible()
     if terms.author:
         queryset = queryset.filter(author__username__iexact=terms.author)
-    kind = model._meta.model_name
-    post_id = F("id") if model is Post else F("post_id")
-    fields = {
-        "kind": Value(kind),
-        "item_post_id": post_id,
-        "author_name": F("author__username"),
-    }
-    if on_postgresql and terms.words:
-        vector = SearchVector("content", config=SEARCH_CONFIG)
-        query = SearchQuery(terms.words, search_type="websearch", config=SEARCH_CONFIG)
-        queryset = queryset.annotate(document=vector).filter(document=query)
-        fields["rank"] = SearchRank(vector, query)
-        fields["snippet"] = SearchHeadline(
-            "content",
-            query,
-            config=SEARCH_CONFIG,
-            start_sel=_START,
-            stop_sel=_STOP,
-            max_words=40,
-            min_words=15,
-            max_fragments=2,
-        )
-    else:
+    return queryset.order_by()
+
+
+def _described(queryset, **fields):
+    """`fields` and what a result shows of its row besides: its kind, post and author."""
+    model = queryset.model
+    return queryset.values(
+        "id",
+        "created_at",
+        kind=Value(model._meta.model_name),
+        item_post_id=F("id") if model is Post else F("post_id"),
+        author_name=F("author__username"),
+        **fields,
+    )
+
+
+def _ranked_page(terms: SearchTerms, start: int, stop: int) -> list[dict]:
+    """
+    Rows `start` to `stop` of the ranking, on PostgreSQL, in two queries.
+
+    The first ranks: the newest `RANKED_MATCHES` posts and as many comments
+    that match, each branch read newest first. For a rare word that is every
+    match, found through the GIN index; for a common word it is where the
+    newest rows run out of matches, a short walk down the primary key that
+    tests each row's stored vector, instead of ranking a tenth of the table.
+    The second marks the matching words in the page's rows only: a headline
+    costs a reading of the whole text.
+    """
+    query = web_query(terms.words) if terms.words else None
+    branches = []
+    for model in (Post, Comment):
+        queryset = _authored(model, terms)
+        if query is not None:
+            queryset = matching(queryset, query)
+            rank = SearchRank(Document(), query)
+        else:
+            rank = _UNRANKED
+        ranked = queryset.values("id", "created_at", kind=Value(model._meta.model_name), rank=rank)
+        branches.append(ranked.order_by("-id")[:RANKED_MATCHES])
+    page = list(
+        branches[0].union(branches[1], all=True).order_by("-rank", "-created_at", "kind", "-id")[start:stop]
+    )
+    if not page:
+        return []
+    snippet = F("content") if query is None else SearchHeadline("content", query, **HEADLINE_OPTIONS)
+    described = [
+        _described(model.objects.filter(id__in=[r["id"] for r in page if r["kind"] == kind]), snippet=snippet)
+        for model, kind in ((Post, "post"), (Comment, "comment"))
+    ]
+    found = {(row["kind"], row["id"]): row for row in described[0].union(described[1], all=True)}
+    # A row deleted between the two queries is left out.
+    return [{**row, **found[row["kind"], row["id"]]} for row in page if (row["kind"], row["id"]) in found]
+
+
+def _fallback_page(terms: SearchTerms, start: int, stop: int) -> list[dict]:
+    """Rows `start` to `stop` on a database without text search: every word in the text, newest first."""
+    branches = []
+    for model in (Post, Comment):
+        queryset = _authored(model, terms)
         for word in terms.words.split():
             queryset = queryset.filter(content__icontains=word)
-        fields["rank"] = Value(0.0, output_field=models.FloatField())
-        fields["snippet"] = F("content")
-    return queryset.order_by().values("id", "created_at", **fields)
+        branches.append(_described(queryset, rank=_UNRANKED, snippet=F("content")))
+    union = branches[0].union(branches[1], all=True)
+    return list(union.order_by("-rank", "-created_at", "kind", "-id")[start:stop])
 
 
 def search(raw_query: str | None, *, page: int = 1) -> tuple[SearchTerms, list[SearchResult], bool]:
@@ -139,15 +192,15 @@ def search(raw_query: str | None, *, page: int = 1) -> tuple[SearchTerms, list[S
     The terms read from `raw_query`, one page of matching posts and visible
     comments (best rank first, then newest, then by kind and id), and
     whether another page follows. No query at all for empty terms or a
-    page out of range; otherwise one.
+    page out of range; otherwise `SEARCH_QUERIES`.
     """
     terms = parse_query(raw_query)
     if not terms or not 1 <= page <= SEARCH_MAX_PAGES:
         return terms, [], False
-    on_postgresql = connection.vendor == "postgresql"
-    union = _rows(Post, terms, on_postgresql).union(_rows(Comment, terms, on_postgresql), all=True)
+    ranked = search_is_ranked()
     start = (page - 1) * SEARCH_PAGE_SIZE
-    rows = list(union.order_by("-rank", "-created_at", "kind", "-id")[start : start + SEARCH_PAGE_SIZE + 1])
+    read_page = _ranked_page if ranked else _fallback_page
+    rows = read_page(terms, start, start + SEARCH_PAGE_SIZE + 1)
     has_more = len(rows) > SEARCH_PAGE_SIZE and page < SEARCH_MAX_PAGES
     results = [
         SearchResult(
@@ -159,7 +212,7 @@ def search(raw_query: str | None, *, page: int = 1) -> tuple[SearchTerms, list[S
             rank=row["rank"],
             snippet=(
                 _marked_headline(row["snippet"])
-                if on_postgresql and terms.words
+                if ranked and terms.words
                 else _mark_words(row["snippet"], terms.words)
             ),
         )
@@ -170,4 +223,4 @@ def search(raw_query: str | None, *, page: int = 1) -> tuple[SearchTerms, list[S
 
 def search_is_ranked() -> bool:
     """Whether results are ranked by relevance (PostgreSQL) or listed newest first (the fallback)."""
-    return connection.vendor == "postgresql"
+    return is_available(Post.objects.all())

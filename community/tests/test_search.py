@@ -3,14 +3,18 @@ import re
 import pytest
 from django.db import connection
 
-from community.models import Comment
+from community.models import Comment, Post
+from community.selectors import search as search_selectors
 from community.selectors.search import (
     QUERY_MAX_LENGTH,
+    RANKED_MATCHES,
     SEARCH_MAX_PAGES,
     SEARCH_PAGE_SIZE,
+    SEARCH_QUERIES,
     parse_query,
     search,
 )
+from community.text_search import matching, web_query
 
 pytestmark = pytest.mark.django_db
 
@@ -126,12 +130,18 @@ def test_pages_are_bounded(client, make_post, alice):
 
 
 @pytest.mark.parametrize("count", [1, 50])
-def test_a_search_is_one_query(client, make_post, make_comment, alice, count, django_assert_num_queries):
+def test_a_search_costs_a_fixed_number_of_queries(
+    client, make_post, make_comment, alice, count, django_assert_num_queries
+):
     post = make_post(author=alice, content="lantern")
     for _ in range(count):
         make_comment(post=post, content="lantern light")
+    with django_assert_num_queries(SEARCH_QUERIES if ON_POSTGRESQL else 1):
+        response = client.get("/search/", {"q": "lantern"})
+    assert len(found(response)) == min(count + 1, SEARCH_PAGE_SIZE)
     with django_assert_num_queries(1):
-        client.get("/search/", {"q": "lantern"})
+        # Nothing found: nothing to mark.
+        client.get("/search/", {"q": "nowhere"})
     with django_assert_num_queries(0):
         client.get("/search/", {"q": "  "})
 
@@ -181,14 +191,10 @@ def test_headlines_mark_the_matching_words(client, make_post, alice):
 
 @pytest.mark.postgres
 @postgres_only
-@pytest.mark.parametrize("table", ["community_post", "community_comment"])
-def test_the_search_reads_the_gin_index(alice, make_post, table):
-    from community.models import Post
-    from community.selectors.search import _rows
-
-    model = Post if table == "community_post" else Comment
-    index = "post_search_idx" if model is Post else "comment_search_idx"
-    # Enough rows that reading every visible one costs more than the index.
+@pytest.mark.parametrize("model", [Post, Comment])
+def test_the_search_reads_the_gin_index_of_the_stored_vectors(alice, make_post, model):
+    table = model._meta.db_table
+    # Enough rows that reading every one costs more than the index.
     post = make_post(author=alice)
     if model is Post:
         Post.objects.bulk_create(Post(author=alice, content=f"words {i}") for i in range(3000))
@@ -196,12 +202,52 @@ def test_the_search_reads_the_gin_index(alice, make_post, table):
         Comment.objects.bulk_create(
             Comment(post=post, author=alice, content=f"words {i}") for i in range(3000)
         )
-    queryset = _rows(model, parse_query("kettle"), True)
+    queryset = matching(model.objects.all(), web_query("kettle")).order_by("-id")[:RANKED_MATCHES]
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {table}")
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
-    assert index in plan, plan
+    assert f"{model._meta.model_name}_search_vector_idx" in plan, plan
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_the_stored_vectors_follow_edits(client, alice, make_post, make_comment):
+    post = make_post(author=alice, content="About a teapot")
+    comment = make_comment(post=post, author=alice, content="A saucer, chipped")
+    post.content, comment.content = "About a kettle", "A mug, chipped"
+    post.save(update_fields=["content"])
+    Comment.objects.filter(pk=comment.pk).update(content=comment.content)
+    assert found(client.get("/search/", {"q": "teapot"})) == []
+    assert found(client.get("/search/", {"q": "saucer"})) == []
+    assert found(client.get("/search/", {"q": "kettle"})) == [("post", post.pk)]
+    assert found(client.get("/search/", {"q": "mug"})) == [("comment", comment.pk)]
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_a_common_word_is_ranked_among_its_newest_matches(client, alice, make_post, monkeypatch):
+    monkeypatch.setattr(search_selectors, "RANKED_MATCHES", 3)
+    best_but_old = make_post(author=alice, content="Kettle, kettle, kettle: descaling the kettle")
+    newer = [make_post(author=alice, content=f"A kettle among other words, take {i}") for i in range(3)]
+    make_post(author=alice, content="no match here")
+    results = found(client.get("/search/", {"q": "kettle"}))
+    assert sorted(results) == sorted(("post", post.pk) for post in newer)
+    assert ("post", best_but_old.pk) not in results
+    # A rarer word reaches back to it.
+    assert found(client.get("/search/", {"q": "descaling kettle"})) == [("post", best_but_old.pk)]
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_an_author_search_lists_their_newest_writing(client, alice, bob, make_post, make_comment):
+    post = make_post(author=alice, content="Hello there")
+    first = make_comment(post=post, author=bob, content="First")
+    second = make_comment(post=post, author=bob, content="Second")
+    make_comment(post=post, author=alice, content="Mine")
+    response = client.get("/search/", {"q": "@bob"})
+    assert found(response) == [("comment", second.pk), ("comment", first.pk)]
+    assert [r.snippet for r in response.context["results"]] == ["Second", "First"]
 
 
 @postgres_only
