@@ -69,7 +69,7 @@ class CommentAdmin(AuthoredAdmin):
     list_display_links = ["id", "excerpt"]
     list_filter = ["state", ("created_at", admin.DateFieldListFilter)]
     date_hierarchy = "created_at"
-    search_fields = ["^author__username", "content"]
+    search_fields = ["^author__username", "@content", "=id"]
     ordering = ["-created_at", "-id"]
     raw_id_fields = ["post", "parent", "author"]
     fields = ["post", "parent", "author", "content", "state", "created_at", "edited_at", "state_changed_at"]

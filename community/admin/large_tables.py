@@ -25,6 +25,8 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator, smart_split, unescape_string_literal
 
+from .. import text_search
+
 User = get_user_model()
 
 EXCERPT_LENGTH = 80
@@ -150,20 +152,21 @@ class LargeTableAdmin(EmptyToFieldMixin, admin.ModelAdmin):
 
     Searching follows `search_fields` (see `SearchFields`): "@name" lists one
     user's rows newest first from the index their user leads, such as
-    (author, created_at); any other words match the start of a username or
-    any part of the content, which reads the whole table (1.5-2 s for a
-    million comments on an idle 2-core machine, several times that on a busy
-    one; a pg_trgm index would be the next step). A search lists rows by id,
-    newest first as ids grow with time: that reads the table in storage
-    order, where walking the created_at index would fetch every row from a
-    random place.
+    (author, created_at); any other word matches the start of a username,
+    a word of the text through the text-search index the site's search uses
+    (`community.text_search`, on PostgreSQL; any part of the text on
+    SQLite) or, for a number, the id. A search lists rows by id, newest
+    first as ids grow with time: for a common word PostgreSQL walks the
+    newest rows and tests their stored vectors, for a rare one it reads the
+    index, and either way it stops at a page.
     """
 
     paginator = LargeTablePaginator
     show_full_result_count = False
     list_per_page = 50
     search_help_text = (
-        '"@name": everything by that user. Other words: the start of a username or any part of the text.'
+        '"@name": everything by that user. Other words: the start of a username, or a word of the text '
+        'in any form ("bikes" finds "bike"), "quoted words" in that order.'
     )
 
     def get_changelist(self, request, **kwargs):
@@ -192,9 +195,16 @@ class LargeTableAdmin(EmptyToFieldMixin, admin.ModelAdmin):
             # user column leads.
             user_ids = list(User.objects.filter(username__iexact=username).values_list("pk", flat=True))
             return queryset.filter(_any(fields.users_among(user_ids))), False
+        indexed = bool(fields.documents) and text_search.is_available(queryset)
+        if indexed:
+            queryset = queryset.alias(search_document=text_search.Document())
         for term in terms:
-            matches = fields.users_among(User.objects.filter(username__istartswith=term).values("pk"))
+            matches = fields.users_among(users_starting(term))
             matches += [Q(**{f"{name}__icontains": term}) for name in fields.text]
+            if indexed:
+                matches.append(Q(search_document=text_search.phrase_query(term)))
+            else:
+                matches += [Q(**{f"{name}__icontains": term}) for name in fields.documents]
             if fields.by_id and term.isascii() and term.isdigit() and int(term) <= BIGINT_MAX:
                 matches.append(Q(pk=int(term)))
             queryset = queryset.filter(_any(matches))
@@ -226,33 +236,52 @@ BIGINT_MAX = 2**63 - 1
 @dataclass(frozen=True)
 class SearchFields:
     """
-    A large list's `search_fields`, in the three forms its search knows:
+    A large list's `search_fields`, in the four forms its search knows:
     `^<user>__username`, a foreign key to users matched by the start of the
     username (the whole username in an "@name" search); `=id`, the row's id
-    for a number; and a bare field name, any part of its text.
+    for a number; `@content`, the text a row's stored text-search vector is
+    made of (`community.text_search`), matched word by word through its
+    index; and a bare field name, any part of its text.
     """
 
     users: tuple[str, ...] = ()
     text: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
     by_id: bool = False
 
     @classmethod
     def parse(cls, search_fields) -> SearchFields:
-        users, text, by_id = [], [], False
+        users, text, documents, by_id = [], [], [], False
         for name in search_fields:
             if name.startswith("^") and name.endswith("__username") and name.count("__") == 1:
                 users.append(name[1:].removesuffix("__username"))
             elif name in ("=id", "=pk"):
                 by_id = True
+            elif name == f"@{text_search.INDEXED_FIELD}":
+                documents.append(name[1:])
             elif name.isidentifier():
                 text.append(name)
             else:
                 raise ImproperlyConfigured(f"A large list can't search {name!r}.")
-        return cls(users=tuple(users), text=tuple(text), by_id=by_id)
+        return cls(users=tuple(users), text=tuple(text), documents=tuple(documents), by_id=by_id)
 
     def users_among(self, user_ids) -> list[Q]:
         """A condition per user column: its user is one of `user_ids` (a list or a subquery)."""
         return [Q(**{f"{name}__in": user_ids}) for name in self.users]
+
+
+# Up to this many users whose name starts with a search's word are listed
+# by id, so each condition on a user column is an index lookup that
+# PostgreSQL can OR with the text-search index (a subquery made it read the
+# whole table). A shorter start that names more people stays a subquery.
+USERS_BY_PREFIX = 200
+
+
+def users_starting(term: str):
+    """The ids of the users whose name starts with `term`: a list, or a subquery when there are many."""
+    by_prefix = User.objects.filter(username__istartswith=term).order_by().values("pk")
+    ids = [row["pk"] for row in by_prefix[: USERS_BY_PREFIX + 1]]
+    return by_prefix if len(ids) > USERS_BY_PREFIX else ids
 
 
 def _any(conditions: list[Q]) -> Q:

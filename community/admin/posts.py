@@ -49,7 +49,7 @@ class PostAdmin(AuthoredAdmin):
     list_display_links = ["id", "excerpt"]
     list_filter = [("created_at", admin.DateFieldListFilter), EditedFilter]
     date_hierarchy = "created_at"
-    search_fields = ["^author__username", "content"]
+    search_fields = ["^author__username", "@content", "=id"]
     ordering = ["-created_at", "-id"]
     raw_id_fields = ["author"]
     fields = ["author", "content", "created_at", "edited_at"]
