@@ -1,5 +1,7 @@
 """The targets of the issue, each judged against the figures of one run."""
 
+from community.selectors.search import SEARCH_QUERIES
+
 from .harness import Bench
 from .report import Target, ms
 
@@ -104,9 +106,26 @@ def judge(bench: Bench) -> list[Target]:
         ),
         Target("Like toggle p50", "<= 10 ms", f"{like['p50_ms']:.1f} ms", like["p50_ms"] <= 10),
     ]
+    targets += search_targets(f["search"])
     targets += api_targets(f)
     targets += load_targets(f.get("load"))
     return targets
+
+
+SEARCH_P50_MS = 50
+
+
+def search_targets(search: dict) -> list[Target]:
+    """The page of a common word and of a rare one, each p50 and its own queries (rank, then mark)."""
+    return [
+        Target(
+            f"Search, {kind} word: p50",
+            f"<= {SEARCH_P50_MS} ms, {SEARCH_QUERIES} queries",
+            f"{row['p50_ms']:.1f} ms, {row['own_queries']} queries",
+            row["p50_ms"] <= SEARCH_P50_MS and row["own_queries"] <= SEARCH_QUERIES,
+        )
+        for kind, row in ((kind, search[kind]) for kind in ("common", "rare"))
+    ]
 
 
 # The API answers what its page answers, from the same selectors: within

@@ -54,6 +54,10 @@ good bad great terrible fine better worse best worst new old small big cheap exp
 busy slow fast early late local public free open closed simple hard easy strange obvious
 """.split()  # noqa: SIM905
 PUNCTUATION = [".", ".", ".", ".", "?", "!"]
+# Words no pool text has, planted in one comment text and one post text
+# each: what a search for a rare word finds (a few hundred rows of a
+# million). Every word of WORDS is in thousands of texts.
+RARE_WORDS = ("zeppelin", "marzipan", "quokka")
 
 
 class Clock:
@@ -116,6 +120,11 @@ class Community:
         )
         self.post_texts = [self.text(rng.randint(1, 6), links=True) for _ in range(2_000)]
         self.comment_texts = [self.text(rng.randint(1, 4), links=rng.random() < 0.3) for _ in range(5_000)]
+        # Planted without drawing from `rng`, so the rest of the data is
+        # what the same seed always gave.
+        for k, word in enumerate(RARE_WORDS):
+            self.post_texts[k] = f"{self.post_texts[k]} And {word}."
+            self.comment_texts[k] = f"{self.comment_texts[k]} And {word}."
 
     # Text ----------------------------------------------------------------
 
@@ -197,8 +206,10 @@ class Community:
     def comments(self):
         """
         Rows (id, post_id, parent_id, author_id, content, created_ms,
-        edited_ms, state, state_changed_ms) of the ordinary comments, then
-        the big thread, then the chain.
+        edited_ms, state, state_changed_ms, reply_to_user_id) of the
+        ordinary comments, then the big thread, then the chain. The last is
+        the author answered (the parent's, or the post's for a top-level
+        comment), as the site records it for the inbox.
         """
         yield from self.ordinary_comments()
         yield from self.big_thread()
@@ -267,6 +278,7 @@ class Community:
     def comment_row(self, post, parent, author, t, *, plain=False):
         rng = self.rng
         index = len(self.comment_time)
+        answered = self.post_author[post] if parent is None else self.comment_author[parent]
         self.comment_time.append(t)
         self.comment_author.append(author)
         state, edited, changed = Comment.State.VISIBLE, None, None
@@ -288,6 +300,7 @@ class Community:
             edited,
             state.value,
             changed,
+            answered,
         )
 
     # Likes ---------------------------------------------------------------

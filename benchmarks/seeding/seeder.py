@@ -188,11 +188,12 @@ class _Seeder:
                         "edited_at",
                         "state",
                         "state_changed_at",
+                        "reply_to_user_id",
                     ],
                     community.comments(),
                     lambda r: (
                         f"{r[0]}\t{r[1]}\t{bulk.NULL if r[2] is None else r[2]}\t{r[3]}\t{esc(r[4])}\t"
-                        f"{ts(r[5])}\t{ts(r[6])}\t{r[7]}\t{ts(r[8])}\n"
+                        f"{ts(r[5])}\t{ts(r[6])}\t{r[7]}\t{ts(r[8])}\t{r[9]}\n"
                     ),
                     lambda r: Comment(
                         id=r[0],
@@ -204,6 +205,7 @@ class _Seeder:
                         edited_at=dt(r[6]),
                         state=r[7],
                         state_changed_at=dt(r[8]),
+                        reply_to_user_id=r[9],
                     ),
                     progress=self.progress,
                 )

@@ -98,6 +98,9 @@ def assert_comments_consistent():
     assert not replies.exclude(parent__post=F("post")).exists()
     assert not replies.exclude(created_at__gt=F("parent__created_at")).exists()
     assert not Comment.objects.exclude(created_at__gt=F("post__created_at")).exists()
+    # Each comment names the author it answers, as the site records it for inboxes.
+    assert not replies.exclude(reply_to_user=F("parent__author")).exists()
+    assert not Comment.objects.filter(parent=None).exclude(reply_to_user=F("post__author")).exists()
 
 
 @pytest.mark.django_db
