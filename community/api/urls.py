@@ -8,7 +8,7 @@ from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ..models import MAX_ID
-from .views import base, comments, likes, people, posts, session
+from .views import base, comments, likes, people, posts, search, session
 
 app_name = "api"
 
@@ -43,6 +43,7 @@ urlpatterns = [
     path("v1/comments/<id:target_id>/like/", likes.CommentLikeView.as_view(), name="comment-like"),
     path("v1/leaderboard/", people.LeaderboardView.as_view(), name="leaderboard"),
     path("v1/users/<str:username>/", people.UserDetailView.as_view(), name="user-detail"),
+    path("v1/search/", search.SearchView.as_view(), name="search"),
     # Any character, a newline too: every address under /api/.
     re_path(r"^[\s\S]*$", base.not_found, name="not-found"),
 ]
