@@ -129,7 +129,10 @@ class PostQuerySet(models.QuerySet):
 
 
 class Post(models.Model):
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    # No index of its own: it leads post_author_idx.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts", db_index=False
+    )
     content = models.TextField(max_length=CONTENT_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -202,9 +205,11 @@ class Comment(models.Model):
         DELETED = "deleted", "Deleted by its author"
         REMOVED = "removed", "Removed by a moderator"
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    # No index of their own: each leads one of Meta.indexes (comment_thread_idx,
+    # comment_parent_idx, comment_author_idx).
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments", db_index=False)
     parent = models.ForeignKey(
-        "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="replies"
+        "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="replies", db_index=False
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -212,6 +217,7 @@ class Comment(models.Model):
         null=True,
         blank=True,
         related_name="comments",
+        db_index=False,
     )
     content = models.TextField(max_length=CONTENT_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
