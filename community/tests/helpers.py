@@ -4,10 +4,12 @@ clients make them, and running the project in a fresh Python process with a
 controlled environment.
 """
 
+import importlib
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.test import Client
 
@@ -18,6 +20,21 @@ PASSWORD = "a-long-test-password"
 
 # The header htmx sends with every request it makes: client.get(url, **HTMX).
 HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def moderators_group():
+    """
+    The Moderators group as migration 0002 makes it, made again if it is
+    gone: a test that flushes the database (the browser tests' live server)
+    removes what migrations wrote.
+    """
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    migration = importlib.import_module("community.migrations.0002_moderators_group")
+    migration.create_moderators_group(apps, SimpleNamespace(connection=connection))
+    return Group.objects.get(name="Moderators")
 
 
 def logged_in(user, **client_options) -> Client:

@@ -7,13 +7,11 @@ while signed out.
 
 import importlib
 import threading
-from types import SimpleNamespace
 
 import pytest
 from axes.models import AccessAttempt
 from django.apps import apps as global_apps
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection, connections
@@ -27,7 +25,7 @@ from community.models import Like, UsernameSkeleton
 from community.ratelimit import rate_limited
 from community.services import accounts
 from community.services.users import users_ban
-from community.tests.helpers import HTMX, PASSWORD, log_in, run_django
+from community.tests.helpers import HTMX, PASSWORD, log_in, moderators_group, run_django
 
 User = get_user_model()
 
@@ -252,10 +250,7 @@ def test_the_lockout_of_a_pair_ends_a_cool_off_after_its_last_failure(client, ma
 
 @pytest.fixture
 def mod_client(make_user):
-    importlib.import_module("community.migrations.0002_moderators_group").create_moderators_group(
-        global_apps, SimpleNamespace(connection=connection)
-    )
-    assert Group.objects.filter(name="Moderators").exists()
+    moderators_group()
     make_user("mod")
     call_command("make_moderator", "mod", stdout=None)
     client = Client()

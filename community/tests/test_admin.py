@@ -1,9 +1,7 @@
-import importlib
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps as global_apps
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
@@ -20,6 +18,7 @@ from community.admin.large_tables import LargeTablePaginator
 from community.models import Comment, Like, Post
 from community.selectors.karma import karma_for_users
 from community.selectors.moderation import leaderboard_audit
+from community.tests import helpers
 from community.tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -42,10 +41,7 @@ MODERATOR_PERMISSIONS = {
 
 @pytest.fixture
 def moderators_group(db):
-    """The group as migration 0002 makes it (tests that flush the database remove migration data)."""
-    migration = importlib.import_module("community.migrations.0002_moderators_group")
-    migration.create_moderators_group(global_apps, SimpleNamespace(connection=connection))
-    return Group.objects.get(name="Moderators")
+    return helpers.moderators_group()
 
 
 @pytest.fixture

@@ -50,7 +50,6 @@ from urllib.parse import quote_from_bytes
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
@@ -63,7 +62,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from community.models import MAX_ID, Comment, Like, Post
-from community.tests.helpers import PASSWORD
+from community.tests.helpers import PASSWORD, moderators_group
 
 User = get_user_model()
 
@@ -233,7 +232,7 @@ def _make_world() -> World:
 
     alice, bob, banned, odd = user("alice"), user("bob"), user("banned", is_active=False), user(ODD_USERNAME)
     mod = user("mod", is_staff=True)
-    mod.groups.add(Group.objects.get(name="Moderators"))
+    mod.groups.add(moderators_group())
     root = user("root", is_staff=True, is_superuser=True)
     gone_user = user("gone")
 

@@ -7,13 +7,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 
 from community.models import Comment, Post
-from community.tests.helpers import HTMX, logged_in
+from community.tests.helpers import HTMX, logged_in, moderators_group
 
 
 def cursor(stamp: str, pk: int = 5) -> str:
@@ -213,7 +212,7 @@ def test_every_answer_varies_on_hx_request(client, db, path):
 def test_a_moderators_change_of_a_post_is_marked_on_the_site(client, make_user, make_post):
     post = make_post(author=make_user("maya"), content="original")
     moderator = make_user("mod", is_staff=True)
-    moderator.groups.add(Group.objects.get(name="Moderators"))
+    moderator.groups.add(moderators_group())
     admin = logged_in(moderator)
     response = admin.post(f"/admin/community/post/{post.pk}/change/", {"content": "changed by the moderator"})
     assert response.status_code == 302

@@ -110,10 +110,11 @@ def test_odd_input_gives_a_page(client, make_post, alice, q):
     assert response.status_code == (400 if "\x00" in q else 200)
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "x", str(SEARCH_MAX_PAGES + 1), str(2**70)])
-def test_odd_pages_give_a_page(client, make_post, alice, page):
+# Not "page", which names the browser tests' Playwright page.
+@pytest.mark.parametrize("number", ["0", "-1", "x", str(SEARCH_MAX_PAGES + 1), str(2**70)])
+def test_odd_pages_give_a_page(client, make_post, alice, number):
     make_post(author=alice, content="words")
-    assert client.get("/search/", {"q": "words", "page": page}).status_code == 200
+    assert client.get("/search/", {"q": "words", "page": number}).status_code == 200
 
 
 def test_pages_are_bounded(client, make_post, alice):

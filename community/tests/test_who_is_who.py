@@ -28,14 +28,14 @@ def test_comments_by_the_posts_author_carry_the_op_badge(client, make_post, make
     assert "data-op" not in other_header
 
 
-@pytest.mark.parametrize("page", ["comment", "replies-fragment", "created-fragment"])
-def test_the_op_badge_on_every_page_that_shows_comments(client, make_post, make_comment, alice, page):
+@pytest.mark.parametrize("shown", ["comment", "replies-fragment", "created-fragment"])
+def test_the_op_badge_on_every_page_that_shows_comments(client, make_post, make_comment, alice, shown):
     post = make_post(author=alice)
     top = make_comment(post=post, author=alice)
-    if page == "comment":
+    if shown == "comment":
         body = client.get(top.get_absolute_url()).content.decode()
         target = top
-    elif page == "replies-fragment":
+    elif shown == "replies-fragment":
         reply = make_comment(post=post, parent=top, author=alice)
         body = client.get(f"{top.get_absolute_url()}?fragment=replies", **HTMX).content.decode()
         target = reply

@@ -55,9 +55,10 @@ def test_pages_follow_next_links_to_the_end(api, make_post, alice):
     assert not set(found(first)) & set(found(second))
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "٣", str(SEARCH_MAX_PAGES + 1), "9" * 30])
-def test_a_page_there_cannot_be_is_a_400(api, page):
-    body = error(api.get(URL, {"q": "words", "page": page}), 400)
+# Not "page", which names the browser tests' Playwright page.
+@pytest.mark.parametrize("number", ["0", "-1", "abc", "1.5", "٣", str(SEARCH_MAX_PAGES + 1), "9" * 30])
+def test_a_page_there_cannot_be_is_a_400(api, number):
+    body = error(api.get(URL, {"q": "words", "page": number}), 400)
     assert "page" in body["fields"]
 
 
