@@ -265,8 +265,8 @@ REST_FRAMEWORK = {
 # a file of its own so the Content-Security-Policy needs no inline script.
 SPECTACULAR_SETTINGS = {
     "TITLE": "Community API",
-    "DESCRIPTION": "Posts, threaded comments, likes, karma, the leaderboard and search, as JSON. "
-    "Sign in with POST /api/v1/session/; unsafe methods need the X-CSRFToken header (README: API).",
+    "DESCRIPTION": "Posts, threaded comments, likes, karma, the leaderboard, search and replies to you, "
+    "as JSON. Sign in with POST /api/v1/session/; unsafe methods need the X-CSRFToken header (README: API).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

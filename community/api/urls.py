@@ -8,7 +8,7 @@ from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ..models import MAX_ID
-from .views import base, comments, likes, people, posts, search, session
+from .views import base, comments, inbox, likes, people, posts, search, session
 
 app_name = "api"
 
@@ -44,6 +44,8 @@ urlpatterns = [
     path("v1/leaderboard/", people.LeaderboardView.as_view(), name="leaderboard"),
     path("v1/users/<str:username>/", people.UserDetailView.as_view(), name="user-detail"),
     path("v1/search/", search.SearchView.as_view(), name="search"),
+    path("v1/inbox/", inbox.InboxView.as_view(), name="inbox"),
+    path("v1/inbox/read/", inbox.InboxReadView.as_view(), name="inbox-read"),
     # Any character, a newline too: every address under /api/.
     re_path(r"^[\s\S]*$", base.not_found, name="not-found"),
 ]

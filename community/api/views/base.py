@@ -46,6 +46,7 @@ class ApiRootView(ApiView):
                 "posts": link("api:post-list"),
                 "leaderboard": link("api:leaderboard"),
                 "search": link("api:search"),
+                "inbox": link("api:inbox"),
                 "session": link("api:session"),
                 "schema": link("api:schema"),
                 "docs": link("api:docs"),

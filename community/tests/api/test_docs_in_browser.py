@@ -35,7 +35,7 @@ def test_swagger_ui_loads_the_schema_and_runs_under_the_policy(page, live_server
     assert "script-src 'self'" in response.headers["content-security-policy"]
     page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
     # Every operation of the schema is listed, from our own static files.
-    assert page.locator(".opblock").count() == 20
+    assert page.locator(".opblock").count() == 22
     assert page.get_by_text("Community API").first.is_visible()
     only_styles_blocked(js_errors)
 

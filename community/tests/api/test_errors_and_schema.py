@@ -125,6 +125,8 @@ def test_the_schema_is_openapi_3_in_yaml_and_in_json(api):
         ("/api/v1/session/", "post"),
         ("/api/v1/session/", "delete"),
         ("/api/v1/search/", "get"),
+        ("/api/v1/inbox/", "get"),
+        ("/api/v1/inbox/read/", "post"),
         ("/api/v1/posts/", "get"),
         ("/api/v1/posts/", "post"),
         ("/api/v1/posts/{post_id}/", "get"),

@@ -34,9 +34,10 @@ MAX_EXAMPLES = 25
 # The operations whose valid-looking input can still be refused with 400:
 # credentials that match no account, the content rule ("something
 # visible", which no JSON Schema pattern states), a parent comment that is
-# gone or elsewhere, and a feed cursor the API never gave out.
+# gone or elsewhere, and a feed or inbox cursor the API never gave out.
 SEMANTIC_400 = [
     "posts_list",
+    "inbox_list",
     "session_create",
     "posts_create",
     "posts_update",
