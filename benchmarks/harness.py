@@ -127,9 +127,10 @@ class Bench:
         self.say(f"   {name:<44} {shown}  {'' if queries is None else f'{queries} queries'}  {note}")
         return row
 
-    def measure_page(self, name: str, path: str, *, headers=None, note: str = "") -> dict:
-        timing = time_calls(lambda: self.get(path, headers=headers), runs=self.runs)
-        queries = captured_queries(lambda: self.get(path, headers=headers))
+    def measure_page(self, name: str, path: str, *, headers=None, client=None, note: str = "") -> dict:
+        """Time GET `path` (by `client`, the run's signed-in reader by default) and capture its queries."""
+        timing = time_calls(lambda: self.get(path, client=client, headers=headers), runs=self.runs)
+        queries = captured_queries(lambda: self.get(path, client=client, headers=headers))
         auth = sum(1 for sql in queries if SESSION_OR_USER_QUERY.search(sql))
         if auth:
             note = f"{auth} of them session/user; {note}" if note else f"{auth} of them session/user"

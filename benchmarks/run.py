@@ -5,10 +5,11 @@ Prepares the database (``dataset``), then measures in one run, a module per
 section: the feed (``feed``), post pages with 200 and 5,000 comments and a
 5,000-deep reply chain followed page by page (``posts``), the leaderboard
 against its raw-SQL floor and within a tick (``leaderboard``, ``floors``),
-the like toggle (``likes``), search (``search``), load through nginx in front of gunicorn
-(``load_run``, with ``stack`` and the Locust generator ``load``) and a
-"viral day" leaderboard (``viral``). Judges each target (``targets``), prints a
-table, writes a JSON file and the figures in docs/benchmarks.md (``report``).
+the like toggle (``likes``), search (``search``), the inbox (``inbox``),
+load through nginx in front of gunicorn (``load_run``, with ``stack`` and
+the Locust generator ``load``) and a "viral day" leaderboard (``viral``).
+Judges each target (``targets``), prints a table, writes a JSON file and the
+figures in docs/benchmarks.md (``report``).
 It reports; it never fails because a target is missed, only when the site errs.
 
 A section is a function taking the run's ``harness.Bench``: it adds rows
@@ -30,7 +31,7 @@ from django.core.management import call_command
 
 from community.models import Comment, Post
 
-from . import api, dataset, feed, leaderboard, likes, load_run, posts, search, viral
+from . import api, dataset, feed, inbox, leaderboard, likes, load_run, posts, search, viral
 from .harness import BASE_DIR, RESULTS_DIR, Bench, BenchmarkError
 from .report import console_lines, machine, update_docs, write_json
 from .targets import judge
@@ -47,6 +48,7 @@ SECTIONS: list[tuple[str, Callable[[Bench], None]]] = [
     ("Leaderboard", leaderboard.run),
     ("JSON API", api.run),
     ("Search", search.run),
+    ("Replies to you", inbox.run),
     ("Like toggle", likes.run),
     (LOAD_SECTION, load_run.run),
     ("Viral day", viral.run),
