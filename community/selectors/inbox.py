@@ -29,9 +29,20 @@ def _read_up_to(user):
     return Coalesce(Subquery(mark), Value(NEVER))
 
 
-def unread_count(user) -> int:
-    """How many replies to `user` came after their mark. One query, on `comment_reply_to_idx`."""
-    return Comment.objects.replies_to(user).filter(created_at__gt=_read_up_to(user)).count()
+# The header shows up to this many unread replies, and "99+" beyond: it is
+# polled by every signed-in tab, so it counts no further than it shows.
+UNREAD_SHOWN_MAX = 99
+
+
+def unread_count(user, *, up_to: int | None = None) -> int:
+    """
+    How many replies to `user` came after their mark, counting no further
+    than `up_to` when given. One query, on `comment_reply_to_idx`.
+    """
+    unread = Comment.objects.replies_to(user).filter(created_at__gt=_read_up_to(user))
+    if up_to is not None:
+        unread = unread.order_by()[:up_to]
+    return unread.count()
 
 
 def inbox_page(*, user, cursor: str | None, size: int = INBOX_PAGE_SIZE) -> tuple[list[Comment], str | None]:

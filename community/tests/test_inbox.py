@@ -143,6 +143,27 @@ def test_header_count_is_hidden_at_zero_and_polls_at_the_leaderboard_rhythm(
     assert alice_client.get("/inbox/unread/")["Cache-Control"].startswith("max-age=0")
 
 
+def test_the_header_counts_no_further_than_it_shows(
+    alice_client, make_post, make_comment, alice, bob, monkeypatch, django_assert_num_queries
+):
+    from community.selectors import inbox as inbox_selectors
+
+    monkeypatch.setattr(inbox_selectors, "UNREAD_SHOWN_MAX", 3)
+    post = make_post(author=alice)
+    for expected, label in [(3, ">3<"), (4, ">3+<")]:
+        while Comment.objects.replies_to(alice).count() < expected:
+            make_comment(post=post, author=bob)
+        html = alice_client.get("/inbox/unread/").content.decode()
+        assert f'data-unread-count="{expected}"' in html and label in html
+    for _ in range(5):
+        make_comment(post=post, author=bob)
+    with django_assert_num_queries(3) as captured:
+        html = alice_client.get("/inbox/unread/").content.decode()
+    assert 'data-unread-count="4"' in html and ">3+<" in html
+    assert "LIMIT 4" in captured.captured_queries[-1]["sql"]
+    assert unread_count(alice) == 9
+
+
 def test_every_page_carries_the_inbox_link_and_loads_its_count(alice_client, make_post, alice):
     post = make_post(author=alice)
     for url in ["/", post.get_absolute_url(), "/u/alice/", "/leaderboard/"]:

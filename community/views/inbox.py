@@ -46,8 +46,15 @@ def inbox_mark_all_read(request):
 @require_safe
 def unread_count(request):
     """
-    The header's count of unread replies, polled by every page; signed out,
-    nothing (which stops the polling).
+    The header's count of unread replies, polled by every page, counted up
+    to one more than it shows ("99+"); signed out, nothing (which stops the
+    polling).
     """
-    count = inbox_selectors.unread_count(request.user) if request.user.is_authenticated else 0
-    return render(request, "community/partials/unread_count.html", {"unread_count": count})
+    shown_max = inbox_selectors.UNREAD_SHOWN_MAX
+    count = 0
+    if request.user.is_authenticated:
+        count = inbox_selectors.unread_count(request.user, up_to=shown_max + 1)
+    label = f"{shown_max}+" if count > shown_max else str(count)
+    return render(
+        request, "community/partials/unread_count.html", {"unread_count": count, "unread_label": label}
+    )
