@@ -348,7 +348,10 @@ class PostVisit(models.Model):
     """
     When a person last opened a post's page: on their next visit, comments
     written since then are marked new. One row per person and post,
-    upserted on each visit (`services.visits`).
+    upserted on each visit (`services.visits`). `previous_visited_at` is
+    the visit before: the mark that visit's page used, which the thread's
+    other pages (continued threads, replies loaded in place) use too, so
+    they agree with it until the next visit.
     """
 
     # No index of its own: it leads post_visit_once.
@@ -357,6 +360,7 @@ class PostVisit(models.Model):
     )
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="visits")
     visited_at = models.DateTimeField()
+    previous_visited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="post_visit_once")]

@@ -9,15 +9,18 @@ from django.db.models import DateTimeField, OuterRef, Subquery, Value
 from ..models import PostVisit
 
 
-def with_last_visit(posts, *, viewer):
+def with_last_visit(posts, *, viewer, previous: bool = False):
     """
     Annotate `last_visit`: when `viewer` last opened each post's page (None
     the first time, and for anonymous readers), as a subquery on the unique
-    (user, post) index, so the post page reads it with the post itself.
+    (user, post) index, so a page reads it with the post itself. With
+    `previous`, the visit before that instead: where the last visit's page
+    started marking comments new, for the thread's other pages.
     """
     if viewer is None or not viewer.is_authenticated:
         return posts.annotate(last_visit=Value(None, output_field=DateTimeField()))
-    visited = PostVisit.objects.filter(user=viewer, post_id=OuterRef("pk")).values("visited_at")[:1]
+    field = "previous_visited_at" if previous else "visited_at"
+    visited = PostVisit.objects.filter(user=viewer, post_id=OuterRef("pk")).values(field)[:1]
     return posts.annotate(last_visit=Subquery(visited, output_field=DateTimeField()))
 
 

@@ -76,6 +76,44 @@ def test_more_comments_fragments_do_not_move_the_visit(alice_client, make_post, 
     assert PostVisit.objects.get().visited_at == before
 
 
+def test_the_threads_other_pages_mark_what_the_visit_marked(
+    alice_client, alice, make_post, make_comment, bob, make_user
+):
+    post = make_post(author=bob)
+    top = make_comment(post=post, author=bob, created_at=timezone.now() - timedelta(hours=2))
+    visit(alice_client, post, ago=timedelta(hours=1))
+    reply = make_comment(parent=top, author=make_user())
+    alice_client.get(post.get_absolute_url())  # marks the reply new and records the visit
+    # The "read the first" link's page, a continued thread, and replies
+    # loaded in place agree with the post's page, until the next visit.
+    assert new_ids(alice_client.get(reply.get_absolute_url())) == [reply.pk]
+    assert new_ids(alice_client.get(top.get_absolute_url())) == [reply.pk]
+    fragment = alice_client.get(top.get_absolute_url(), {"fragment": "replies"}, **HTMX)
+    assert new_ids(fragment) == [reply.pk]
+    later = make_comment(parent=top, author=make_user())
+    assert sorted(new_ids(alice_client.get(top.get_absolute_url()))) == sorted([reply.pk, later.pk])
+    alice_client.get(post.get_absolute_url())
+    assert new_ids(alice_client.get(top.get_absolute_url())) == [later.pk]
+
+
+def test_more_top_level_comments_loaded_in_place_are_marked(
+    alice_client, make_post, make_comment, bob, settings
+):
+    from community.comment_tree import WINDOW_SIZE
+
+    post = make_post(author=bob)
+    start = timezone.now() - timedelta(hours=3)
+    for i in range(WINDOW_SIZE + 1):
+        make_comment(post=post, author=bob, created_at=start + timedelta(seconds=i))
+    visit(alice_client, post, ago=timedelta(hours=1))
+    fresh = make_comment(post=post, author=bob)
+    page = alice_client.get(post.get_absolute_url())
+    after = re.search(r"\?after=(\d+)", page.content.decode())
+    assert after, "the page links to the comments after its window"
+    fragment = alice_client.get(post.get_absolute_url(), {"after": after.group(1)}, **HTMX)
+    assert fresh.pk in new_ids(fragment)
+
+
 def test_visits_go_with_the_post(alice_client, alice, make_post):
     post = make_post(author=alice)
     alice_client.get(post.get_absolute_url())

@@ -13,7 +13,7 @@ from ..comment_tree import ShownComment, ancestors, top_of_thread
 from ..forms import CommentForm
 from ..models import Comment, Post
 from ..ratelimit import rate_limited
-from ..selectors import threads
+from ..selectors import threads, visits
 from ..services import comments as comment_services
 from .base import (
     JINJA,
@@ -101,6 +101,9 @@ def comment_detail(request, comment_id):
         raise Http404("This comment was deleted.")
     after = int_or_none(request.GET.get("after"))
     context = thread_context(request, post, siblings=node.replies, sort=sort, after=after)
+    if request.user.is_authenticated:
+        # As the post's page marked them at the reader's last visit.
+        context["new_ids"] = frozenset(visits.new_comment_ids(tree, user=request.user, since=post.last_visit))
     if request.htmx and request.GET.get("fragment") == "replies":
         # Replies loaded in place link to the top of their thread, as the page's own do.
         context = {**context, "parent_id": node.id, "thread_top": top_of_thread(tree, node).id}

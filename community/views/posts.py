@@ -74,21 +74,24 @@ def post_detail(request, post_id):
     """
     The post and its discussion. A signed-in reader's visit is recorded
     (the previous one comes with the post; one upsert), and the comments
-    others wrote since their previous one are marked new.
+    others wrote since their previous one are marked new. More top-level
+    comments loaded in place (`after`, htmx) record nothing and mark what
+    the page they join marked: new since the visit before the last.
     """
     # Before the comments are read: one written meanwhile is new next time too.
     now = timezone.now()
-    post = get_post_or_404(post_id, request.user, last_visit=True)
-    tree, sort = thread_for(request, post.pk)
     after = int_or_none(request.GET.get("after"))
+    fragment = bool(request.htmx) and after is not None
+    post = get_post_or_404(post_id, request.user, last_visit=True, previous=fragment)
+    tree, sort = thread_for(request, post.pk)
     context = thread_context(request, post, siblings=tree.roots, sort=sort, after=after)
-    if request.htmx and after is not None:
+    if request.user.is_authenticated:
+        new_ids = visits.new_comment_ids(tree, user=request.user, since=post.last_visit)
+        context.update(new_ids=frozenset(new_ids), first_new_id=new_ids[0] if new_ids else None)
+    if fragment:
         return render(request, "community/partials/thread.jinja", {**context, "parent_id": None}, using=JINJA)
     if request.user.is_authenticated:
-        new_since = post.last_visit
         visit_services.post_visit_record(user=request.user, post_id=post.pk, at=now)
-        new_ids = visits.new_comment_ids(tree, user=request.user, since=new_since)
-        context.update(new_ids=frozenset(new_ids), first_new_id=new_ids[0] if new_ids else None)
     return render(request, "community/post_detail.html", context)
 
 
