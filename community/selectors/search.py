@@ -141,13 +141,12 @@ def _ranked_page(terms: SearchTerms, start: int, stop: int) -> list[dict]:
     """
     Rows `start` to `stop` of the ranking, on PostgreSQL, in two queries.
 
-    The first ranks: the newest `RANKED_MATCHES` posts and as many comments
-    that match, each branch read newest first. For a rare word that is every
-    match, found through the GIN index; for a common word it is where the
-    newest rows run out of matches, a short walk down the primary key that
-    tests each row's stored vector, instead of ranking a tenth of the table.
-    The second marks the matching words in the page's rows only: a headline
-    costs a reading of the whole text.
+    The first ranks the newest `RANKED_MATCHES` matching posts and as many
+    comments. For a rare word those are all its matches, found through the
+    GIN index. For a common word PostgreSQL walks the primary key from the
+    newest row, testing each stored vector, until it has enough: a short
+    walk instead of ranking a tenth of the table. The second marks the
+    matching words in the page's rows only: a headline reads the whole text.
     """
     query = web_query(terms.words) if terms.words else None
     branches = []
