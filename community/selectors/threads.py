@@ -65,24 +65,22 @@ def new_comment_node(comment: Comment) -> CommentNode:
     )
 
 
-def post_with_counts(
-    post_id, *, viewer=None, last_visit: bool = False, previous: bool = False
-) -> Post | None:
+def post_with_counts(post_id, *, viewer=None, last_visit: bool = False) -> Post | None:
     """
     The post with `like_count`, `liked` (by `viewer`) and `comment_count`,
-    and with `last_visit` too when asked (`visits.with_last_visit`, the
-    visit before the last with `previous`); None when it is gone. One query.
+    and with the reader's visits too when asked (`visits.with_last_visit`);
+    None when it is gone. One query.
     """
     posts = Post.objects.with_counts(viewer).filter(pk=post_id)
     if last_visit:
-        posts = with_last_visit(posts, viewer=viewer, previous=previous)
+        posts = with_last_visit(posts, viewer=viewer)
     return posts.first()
 
 
 def post_of_comment(comment_id, *, viewer=None) -> Post | None:
     """
     The post a comment belongs to, with its counts (as `post_with_counts`)
-    and the visit before the reader's last (`last_visit`), in one query.
+    and the reader's visits (`visits.with_last_visit`), in one query.
     """
     posts = Post.objects.with_counts(viewer).filter(comments__id=comment_id)
-    return with_last_visit(posts, viewer=viewer, previous=True).first()
+    return with_last_visit(posts, viewer=viewer).first()

@@ -9,19 +9,21 @@ from django.db.models import DateTimeField, OuterRef, Subquery, Value
 from ..models import PostVisit
 
 
-def with_last_visit(posts, *, viewer, previous: bool = False):
+def with_last_visit(posts, *, viewer):
     """
-    Annotate `last_visit`: when `viewer` last opened each post's page (None
-    the first time, and for anonymous readers), as a subquery on the unique
-    (user, post) index, so a page reads it with the post itself. With
-    `previous`, the visit before that instead: where the last visit's page
-    started marking comments new, for the thread's other pages.
+    Annotate `last_visit`, when `viewer` last opened each post's page, and
+    `previous_visit`, where that visit's page started marking comments new
+    (None the first time, and for anonymous readers): subqueries on the
+    unique (user, post) index, so a page reads them with the post itself.
     """
     if viewer is None or not viewer.is_authenticated:
-        return posts.annotate(last_visit=Value(None, output_field=DateTimeField()))
-    field = "previous_visited_at" if previous else "visited_at"
-    visited = PostVisit.objects.filter(user=viewer, post_id=OuterRef("pk")).values(field)[:1]
-    return posts.annotate(last_visit=Subquery(visited, output_field=DateTimeField()))
+        nothing = Value(None, output_field=DateTimeField())
+        return posts.annotate(last_visit=nothing, previous_visit=nothing)
+    visits = PostVisit.objects.filter(user=viewer, post_id=OuterRef("pk"))
+    return posts.annotate(
+        last_visit=Subquery(visits.values("visited_at")[:1], output_field=DateTimeField()),
+        previous_visit=Subquery(visits.values("previous_visited_at")[:1], output_field=DateTimeField()),
+    )
 
 
 def new_comment_ids(tree, *, user, since: datetime | None) -> list[int]:

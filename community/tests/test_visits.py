@@ -1,11 +1,13 @@
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from community.models import Comment, PostVisit
+from community.services.visits import READING
 from community.tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +50,14 @@ def test_comments_since_the_previous_visit_are_marked_new(
     assert html.count('data-new-badge>new<span class="sr-only"> since your last visit</span>') == 2
     assert 'data-new-count="2"' in html and "2 new comments since your last visit" in html
     assert f'href="/comments/{fresh.pk}/" class="font-medium text-orange-800 underline" data-next-new' in html
-    # That visit is now the previous one: nothing is new any more.
-    assert new_ids(alice_client.get(post.get_absolute_url())) == []
+    # A reload is the same reading: the marks stay.
+    assert sorted(new_ids(alice_client.get(post.get_absolute_url()))) == sorted([fresh.pk, reply.pk])
+    # The next reading, a while later, starts from the last visit: nothing
+    # is new any more.
+    later = timezone.now() + READING + timedelta(minutes=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert new_ids(alice_client.get(post.get_absolute_url())) == []
+        assert new_ids(alice_client.get(post.get_absolute_url())) == []
 
 
 def test_each_reader_has_their_own_visits(client, alice_client, bob, make_user, make_post, make_comment):
@@ -79,20 +87,23 @@ def test_more_comments_fragments_do_not_move_the_visit(alice_client, make_post, 
 def test_the_threads_other_pages_mark_what_the_visit_marked(
     alice_client, alice, make_post, make_comment, bob, make_user
 ):
-    post = make_post(author=bob)
-    top = make_comment(post=post, author=bob, created_at=timezone.now() - timedelta(hours=2))
-    visit(alice_client, post, ago=timedelta(hours=1))
-    reply = make_comment(parent=top, author=make_user())
-    alice_client.get(post.get_absolute_url())  # marks the reply new and records the visit
+    now = timezone.now()
+    post = make_post(author=bob, created_at=now - timedelta(hours=6))
+    top = make_comment(post=post, author=bob, created_at=now - timedelta(hours=5))
+    visit(alice_client, post, ago=timedelta(hours=4))
+    reply = make_comment(parent=top, author=make_user(), created_at=now - timedelta(hours=3))
+    assert new_ids(alice_client.get(post.get_absolute_url())) == [reply.pk]
+    PostVisit.objects.update(visited_at=now - timedelta(hours=2))
     # The "read the first" link's page, a continued thread, and replies
-    # loaded in place agree with the post's page, until the next visit.
+    # loaded in place agree with the post's page, until the next reading.
     assert new_ids(alice_client.get(reply.get_absolute_url())) == [reply.pk]
     assert new_ids(alice_client.get(top.get_absolute_url())) == [reply.pk]
     fragment = alice_client.get(top.get_absolute_url(), {"fragment": "replies"}, **HTMX)
     assert new_ids(fragment) == [reply.pk]
-    later = make_comment(parent=top, author=make_user())
+    later = make_comment(parent=top, author=make_user(), created_at=now - timedelta(hours=1))
     assert sorted(new_ids(alice_client.get(top.get_absolute_url()))) == sorted([reply.pk, later.pk])
-    alice_client.get(post.get_absolute_url())
+    # The next reading starts from the visit two hours ago.
+    assert new_ids(alice_client.get(post.get_absolute_url())) == [later.pk]
     assert new_ids(alice_client.get(top.get_absolute_url())) == [later.pk]
 
 

@@ -74,8 +74,8 @@ def htmx_current_path(request) -> str | None:
         return None
 
 
-def get_post_or_404(post_id, viewer=None, *, last_visit: bool = False, previous: bool = False) -> Post:
-    post = threads.post_with_counts(post_id, viewer=viewer, last_visit=last_visit, previous=previous)
+def get_post_or_404(post_id, viewer=None, *, last_visit: bool = False) -> Post:
+    post = threads.post_with_counts(post_id, viewer=viewer, last_visit=last_visit)
     if post is None:
         raise Http404("This post does not exist, or it was deleted.")
     return post

@@ -103,7 +103,8 @@ def comment_detail(request, comment_id):
     context = thread_context(request, post, siblings=node.replies, sort=sort, after=after)
     if request.user.is_authenticated:
         # As the post's page marked them at the reader's last visit.
-        context["new_ids"] = frozenset(visits.new_comment_ids(tree, user=request.user, since=post.last_visit))
+        since = post.previous_visit
+        context["new_ids"] = frozenset(visits.new_comment_ids(tree, user=request.user, since=since))
     if request.htmx and request.GET.get("fragment") == "replies":
         # Replies loaded in place link to the top of their thread, as the page's own do.
         context = {**context, "parent_id": node.id, "thread_top": top_of_thread(tree, node).id}

@@ -73,25 +73,28 @@ def post_create(request):
 def post_detail(request, post_id):
     """
     The post and its discussion. A signed-in reader's visit is recorded
-    (the previous one comes with the post; one upsert), and the comments
-    others wrote since their previous one are marked new. More top-level
-    comments loaded in place (`after`, htmx) record nothing and mark what
-    the page they join marked: new since the visit before the last.
+    (their visits come with the post; one upsert), and the comments others
+    wrote since their previous visit are marked new (`services.visits`).
+    More top-level comments loaded in place (`after`, htmx) record nothing
+    and mark what the page they join marked.
     """
     # Before the comments are read: one written meanwhile is new next time too.
     now = timezone.now()
     after = int_or_none(request.GET.get("after"))
     fragment = bool(request.htmx) and after is not None
-    post = get_post_or_404(post_id, request.user, last_visit=True, previous=fragment)
+    post = get_post_or_404(post_id, request.user, last_visit=True)
     tree, sort = thread_for(request, post.pk)
     context = thread_context(request, post, siblings=tree.roots, sort=sort, after=after)
-    if request.user.is_authenticated:
-        new_ids = visits.new_comment_ids(tree, user=request.user, since=post.last_visit)
-        context.update(new_ids=frozenset(new_ids), first_new_id=new_ids[0] if new_ids else None)
+    if not request.user.is_authenticated:
+        since = None
+    elif fragment:
+        since = post.previous_visit
+    else:
+        since = visit_services.post_visit_record(user=request.user, post=post, at=now)
+    new_ids = visits.new_comment_ids(tree, user=request.user, since=since)
+    context.update(new_ids=frozenset(new_ids), first_new_id=new_ids[0] if new_ids else None)
     if fragment:
         return render(request, "community/partials/thread.jinja", {**context, "parent_id": None}, using=JINJA)
-    if request.user.is_authenticated:
-        visit_services.post_visit_record(user=request.user, post_id=post.pk, at=now)
     return render(request, "community/post_detail.html", context)
 
 
