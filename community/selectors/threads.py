@@ -77,10 +77,12 @@ def post_with_counts(post_id, *, viewer=None, last_visit: bool = False) -> Post 
     return posts.first()
 
 
-def post_of_comment(comment_id, *, viewer=None) -> Post | None:
+def post_of_comment(comment_id, *, viewer=None, last_visit: bool = False) -> Post | None:
     """
-    The post a comment belongs to, with its counts (as `post_with_counts`)
-    and the reader's visits (`visits.with_last_visit`), in one query.
+    The post a comment belongs to, with its counts and, when asked, the
+    reader's visits (as `post_with_counts`), in one query.
     """
     posts = Post.objects.with_counts(viewer).filter(comments__id=comment_id)
-    return with_last_visit(posts, viewer=viewer).first()
+    if last_visit:
+        posts = with_last_visit(posts, viewer=viewer)
+    return posts.first()

@@ -91,7 +91,7 @@ def comment_create(request, post_id):
 def comment_detail(request, comment_id):
     # The post (with its counts) found through the comment: one query, not
     # one for the comment and another for its post.
-    post = threads.post_of_comment(comment_id, viewer=request.user)
+    post = threads.post_of_comment(comment_id, viewer=request.user, last_visit=True)
     if post is None:
         raise Http404("This comment does not exist.")
     tree, sort = thread_for(request, post.pk)
