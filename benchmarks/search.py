@@ -1,6 +1,7 @@
 """
 Search at community size: a common word (in one comment of six), a rare one
-(planted by seed_bench in a few hundred rows) and one author's writing.
+(planted by seed_bench in a few hundred rows) and a rare phrase of common
+words.
 """
 
 from urllib.parse import urlencode
