@@ -31,14 +31,15 @@ PARAMETERS = [
 ]
 
 
-def _position(request, name: str) -> str | None:
+def position_parameter(
+    request, name: str, *, message: str = "Not a position in the feed: use the `next` or `previous` link."
+) -> str | None:
+    """The query parameter `name`, a keyset cursor the API gave out; None when absent, 400 otherwise."""
     value = request.query_params.get(name)
     if value is None:
         return None
     if feed.decode_cursor(value) is None:
-        raise exceptions.ValidationError(
-            {name: ["Not a position in the feed: use the `next` or `previous` link."]}
-        )
+        raise exceptions.ValidationError({name: [message]})
     return value
 
 
@@ -48,7 +49,7 @@ def feed_page(request) -> dict:
     posts still model instances. One query, from `selectors.feed`.
     """
     size = settings.COMMUNITY_FEED_PAGE_SIZE
-    cursor, before = _position(request, "cursor"), _position(request, "before")
+    cursor, before = position_parameter(request, "cursor"), position_parameter(request, "before")
     if cursor is not None and before is not None:
         raise exceptions.ValidationError({"before": ["Give either `cursor` or `before`, not both."]})
     if before is not None:

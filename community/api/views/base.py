@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +14,16 @@ from ...links import url_for
 from ..errors import error_body
 from ..permissions import WriteLimit, throttled
 from ..serializers import absolute
+
+
+def whole_number_parameter(request, name: str, *, maximum: int, message: str) -> int | None:
+    """The query parameter `name`, a whole number from 1 to `maximum`; None when absent, 400 otherwise."""
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= maximum:
+        raise exceptions.ValidationError({name: [message]})
+    return int(value)
 
 
 class ApiView(APIView):

@@ -5,17 +5,16 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from ...links import url_for
 from ...models import Comment
 from ...selectors import inbox as inbox_selectors
-from ...selectors.feed import decode_cursor
 from ...services import inbox as inbox_services
 from ..errors import error_responses
-from ..pagination import CURSOR_PATTERN
+from ..pagination import CURSOR_PATTERN, position_parameter
 from ..serializers import AuthorSerializer, absolute, author_data
 from .base import ApiView
 
@@ -118,10 +117,8 @@ class InboxView(ApiView):
         tags=["inbox"],
     )
     def get(self, request):
-        cursor = request.query_params.get("cursor")
-        if cursor is not None and decode_cursor(cursor) is None:
-            message = "Not a position in the inbox: use the `next` link."
-            raise exceptions.ValidationError({"cursor": [message]})
+        message = "Not a position in the inbox: use the `next` link."
+        cursor = position_parameter(request, "cursor", message=message)
         replies, next_cursor = inbox_selectors.inbox_page(user=request.user, cursor=cursor)
         next_url = None
         if next_cursor is not None:

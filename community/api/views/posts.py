@@ -26,7 +26,7 @@ from ..serializers import (
     PostWriteSerializer,
 )
 from ..threads import CommentSerializer, ThreadCommentSerializer, ThreadSerializer, more_data
-from .base import ApiView
+from .base import ApiView, whole_number_parameter
 
 AFTER = OpenApiParameter(
     "after",
@@ -56,12 +56,9 @@ def sort_parameter(request) -> str:
 
 def after_parameter(request) -> int | None:
     """The `after` query parameter: a comment id, or None when absent; 400 when it is not one."""
-    value = request.query_params.get("after")
-    if value is None:
-        return None
-    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= MAX_ID:
-        raise exceptions.ValidationError({"after": ["Not a comment id: use the `more` link."]})
-    return int(value)
+    return whole_number_parameter(
+        request, "after", maximum=MAX_ID, message="Not a comment id: use the `more` link."
+    )
 
 
 def post_or_404(post_id: int, viewer) -> Post:

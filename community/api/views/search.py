@@ -5,14 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from ...links import url_for
 from ...selectors import search
 from ..errors import error_responses
 from ..serializers import AuthorSerializer, absolute, author_data
-from .base import ApiView
+from .base import ApiView, whole_number_parameter
 
 QUERY = OpenApiParameter(
     "q",
@@ -58,14 +58,9 @@ _DATETIME = serializers.DateTimeField()
 
 def page_parameter(request) -> int:
     """The `page` query parameter, 1 when absent; 400 for anything but a page there can be."""
-    value = request.query_params.get("page")
-    if value is None:
-        return 1
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= search.SEARCH_MAX_PAGES:
-        raise exceptions.ValidationError(
-            {"page": [f"A page is a whole number from 1 to {search.SEARCH_MAX_PAGES}."]}
-        )
-    return int(value)
+    maximum = search.SEARCH_MAX_PAGES
+    message = f"A page is a whole number from 1 to {maximum}."
+    return whole_number_parameter(request, "page", maximum=maximum, message=message) or 1
 
 
 def result_data(request, result: search.SearchResult) -> dict:
