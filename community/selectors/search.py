@@ -51,6 +51,8 @@ _AUTHOR = re.compile(r"(?:^|\s)@(\S+)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SNIPPET_CHARS = 300
 _UNRANKED = Value(0.0, output_field=models.FloatField())
+# Best rank first, then newest, then by kind and id: one order for every page.
+RESULT_ORDER = ("-rank", "-created_at", "kind", "-id")
 HEADLINE_OPTIONS = {
     "config": SEARCH_CONFIG,
     "start_sel": _START,
@@ -160,7 +162,7 @@ def _ranked_page(terms: SearchTerms, start: int, stop: int) -> list[dict]:
         ranked = queryset.values("id", "created_at", kind=Value(model._meta.model_name), rank=rank)
         branches.append(ranked.order_by("-id")[:RANKED_MATCHES])
     page = list(
-        branches[0].union(branches[1], all=True).order_by("-rank", "-created_at", "kind", "-id")[start:stop]
+        branches[0].union(branches[1], all=True).order_by(*RESULT_ORDER)[start:stop]
     )
     if not page:
         return []
@@ -183,7 +185,7 @@ def _fallback_page(terms: SearchTerms, start: int, stop: int) -> list[dict]:
             queryset = queryset.filter(content__icontains=word)
         branches.append(_described(queryset, rank=_UNRANKED, snippet=F("content")))
     union = branches[0].union(branches[1], all=True)
-    return list(union.order_by("-rank", "-created_at", "kind", "-id")[start:stop])
+    return list(union.order_by(*RESULT_ORDER)[start:stop])
 
 
 def search(raw_query: str | None, *, page: int = 1) -> tuple[SearchTerms, list[SearchResult], bool]:
