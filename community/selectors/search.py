@@ -161,9 +161,7 @@ def _ranked_page(terms: SearchTerms, start: int, stop: int) -> list[dict]:
             rank = _UNRANKED
         ranked = queryset.values("id", "created_at", kind=Value(model._meta.model_name), rank=rank)
         branches.append(ranked.order_by("-id")[:RANKED_MATCHES])
-    page = list(
-        branches[0].union(branches[1], all=True).order_by(*RESULT_ORDER)[start:stop]
-    )
+    page = list(branches[0].union(branches[1], all=True).order_by(*RESULT_ORDER)[start:stop])
     if not page:
         return []
     snippet = F("content") if query is None else SearchHeadline("content", query, **HEADLINE_OPTIONS)
