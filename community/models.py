@@ -349,9 +349,10 @@ class PostVisit(models.Model):
     When a person last opened a post's page: on their next visit, comments
     written since then are marked new. One row per person and post,
     upserted on each visit (`services.visits`). `previous_visited_at` is
-    the visit before: the mark that visit's page used, which the thread's
-    other pages (continued threads, replies loaded in place) use too, so
-    they agree with it until the next visit.
+    where the current reading's marks start: the last visit before it, or,
+    in the first reading, its first visit. The post's page and the thread's
+    other pages (continued threads, replies loaded in place) mark from it,
+    so they agree until the next reading.
     """
 
     # No index of its own: it leads post_visit_once.

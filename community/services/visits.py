@@ -16,9 +16,12 @@ READING = timedelta(minutes=30)
 def post_visit_record(*, user, post, at: datetime) -> datetime | None:
     """
     Remember that `user` opened `post`'s page at `at` and return the time
-    its comments are new since: the previous visit, or, when that was less
-    than `READING` ago (a reload, a return from a reply), the one before,
-    so the marks stay while the reader is still at it. `post` carries the
+    its comments are new since (None at a first visit). A visit less than
+    `READING` after the last one (a reload, a return from a reply) is the
+    same reading, whose marks start where they started
+    (`previous_visited_at`); any other begins a new reading, marked from
+    the last visit. A first visit starts the first reading, so comments
+    written during it are new at its next reload. `post` carries the
     reader's visits (`selectors.visits.with_last_visit`).
 
     One statement (INSERT ... ON CONFLICT DO UPDATE on the unique (user,
@@ -29,11 +32,13 @@ def post_visit_record(*, user, post, at: datetime) -> datetime | None:
     reading = post.last_visit is not None and at - post.last_visit < READING
     table = connection.ops.quote_name(PostVisit._meta.db_table)
     sql = (
-        f"INSERT INTO {table} (user_id, post_id, visited_at) VALUES (%s, %s, %s) "  # noqa: S608 (a quoted table name)
+        f"INSERT INTO {table} (user_id, post_id, visited_at, previous_visited_at) "  # noqa: S608 (a quoted table name)
+        "VALUES (%s, %s, %s, %s) "
         "ON CONFLICT (user_id, post_id) DO UPDATE SET previous_visited_at = "
         f"CASE WHEN %s THEN {table}.previous_visited_at ELSE {table}.visited_at END, "
         "visited_at = EXCLUDED.visited_at"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, post.pk, connection.ops.adapt_datetimefield_value(at), reading])
+        when = connection.ops.adapt_datetimefield_value(at)
+        cursor.execute(sql, [user.pk, post.pk, when, when, reading])
     return post.previous_visit if reading else post.last_visit

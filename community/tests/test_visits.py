@@ -60,6 +60,17 @@ def test_comments_since_the_previous_visit_are_marked_new(
         assert new_ids(alice_client.get(post.get_absolute_url())) == []
 
 
+def test_comments_written_during_the_first_reading_are_new_at_its_reload(
+    alice_client, make_post, make_comment, bob
+):
+    post = make_post(author=bob)
+    top = make_comment(post=post, author=bob)
+    assert new_ids(alice_client.get(post.get_absolute_url())) == []
+    reply = make_comment(parent=top, author=bob)
+    assert new_ids(alice_client.get(post.get_absolute_url())) == [reply.pk]
+    assert new_ids(alice_client.get(top.get_absolute_url())) == [reply.pk]
+
+
 def test_each_reader_has_their_own_visits(client, alice_client, bob, make_user, make_post, make_comment):
     post = make_post(author=make_user())
     visit(alice_client, post, ago=timedelta(hours=1))
