@@ -188,8 +188,11 @@ function showHelp() {
   const dialog = document.getElementById("keys-help");
   if (!dialog || dialog.open) return;
   const returnTo = document.activeElement;
+  // The close event comes a task after the dialog closed: by then a key
+  // pressed at once (n, j) may have moved focus on, which stays where it went.
   dialog.addEventListener("close", () => {
-    if (returnTo && returnTo !== document.body && document.contains(returnTo)) returnTo.focus();
+    const lost = document.activeElement === document.body || dialog.contains(document.activeElement);
+    if (lost && returnTo && returnTo !== document.body && document.contains(returnTo)) returnTo.focus();
   }, { once: true });
   dialog.showModal();
 }
