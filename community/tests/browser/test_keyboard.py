@@ -169,8 +169,7 @@ def test_closing_the_help_gives_focus_back_only_if_nothing_took_it(page, log_in,
     # The dialog's close event comes a task later; a key pressed at once
     # (here n's move, in the same task as the close) keeps its focus.
     page.evaluate(
-        "document.getElementById('keys-help').close();"
-        "document.getElementById('comment-content-top').focus();"
+        "document.getElementById('keys-help').close();document.getElementById('comment-content-top').focus();"
     )
     page.wait_for_timeout(100)
     assert focused_id(page) == "comment-content-top"
